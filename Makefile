@@ -1,0 +1,34 @@
+# The two Quickstart commands: `make demo` and `make test`. Both create .venv first.
+# torch is installed on its own, pinned, before anything else: an unpinned torch pulls
+# a multi-GB CUDA build. Override with e.g. `make test TORCH="torch==2.14.1"`.
+PYTHON ?= python3
+VENV ?= .venv
+TORCH ?= torch==2.13.0
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo_sparse_nmf_digits.py --out demo_out
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile -q tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_nmf.py
+
+clean:
+	rm -rf $(VENV) demo_out .pytest_cache .hypothesis *.egg-info
