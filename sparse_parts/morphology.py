@@ -1,0 +1,316 @@
+"""Batched grey-level morphology on image stacks.
+
+The four flat grey-level operators -- :func:`dilation`, :func:`erosion`,
+:func:`opening` and :func:`closing` -- applied to a whole stack of images
+``(n_images, height, width)`` in one call, plus :func:`apply_operator` for images
+flattened into the rows of a data matrix ``(n_samples, height * width)``.
+
+Every result equals, image by image and bit for bit, what
+:func:`skimage.morphology.dilation` (``erosion``, ``opening``, ``closing``) returns
+for that image and footprint, borders included (scikit-image's default
+``mode="reflect"``). The stack is processed by a single call with the 2-D footprint
+lifted to shape ``(1, k_h, k_w)``: the neighbourhood of a pixel never reaches into
+the previous or the next image, and the per-image Python loop is avoided (about
+ten to twenty times faster on 28x28 images).
+"""
+
+import numbers
+
+import numpy as np
+import skimage.morphology
+
+from ._utils import check_image_shape
+
+__all__ = ["OPERATORS", "apply_operator", "closing", "dilation", "erosion", "opening"]
+
+_SKIMAGE_OPERATORS = {
+    "dilation": skimage.morphology.dilation,
+    "erosion": skimage.morphology.erosion,
+    "opening": skimage.morphology.opening,
+    "closing": skimage.morphology.closing,
+}
+
+#: Names accepted by :func:`apply_operator` for its ``operator`` argument.
+OPERATORS = tuple(_SKIMAGE_OPERATORS)
+
+
+def _check_footprint(radius, footprint):
+    """Return the 2-D boolean footprint described by ``radius`` or ``footprint``."""
+    if (
+        not isinstance(radius, numbers.Integral)
+        or isinstance(radius, bool)
+        or radius < 0
+    ):
+        raise ValueError(
+            f"radius must be a non-negative integer (0 leaves images unchanged), "
+            f"got {radius!r}."
+        )
+    if footprint is None:
+        return skimage.morphology.disk(int(radius)).astype(bool)
+
+    footprint = np.asarray(footprint)
+    if footprint.ndim != 2:
+        raise ValueError(
+            f"footprint must be a 2-D array of 0/1 or booleans, got an array with "
+            f"shape {footprint.shape}. Pass one (k_h, k_w) footprint; it is applied to "
+            "every image of the stack."
+        )
+    if footprint.dtype != bool:
+        if footprint.dtype.kind not in "iuf" or not np.all((footprint == 0) | (footprint == 1)):
+            raise ValueError(
+                "footprint must hold only 0/1 or booleans (a flat structuring element), "
+                f"got values of dtype {footprint.dtype}. Pass e.g. "
+                "skimage.morphology.disk(r) or footprint.astype(bool)."
+            )
+        footprint = footprint.astype(bool)
+    if not footprint.any():
+        raise ValueError(
+            f"footprint is empty (shape {footprint.shape}, no non-zero element): it selects "
+            "no neighbour. Pass a footprint with at least one 1, e.g. "
+            "skimage.morphology.disk(r)."
+        )
+    return footprint
+
+
+def _check_images(images, name="images"):
+    """Return ``(stack, was_2d)``: ``images`` as a 3-D array and whether it was 2-D."""
+    images = np.asarray(images)
+    if images.ndim not in (2, 3):
+        raise ValueError(
+            f"{name} must be a single image (height, width) or a stack "
+            f"(n_images, height, width), got an array with shape {images.shape}. "
+            "For flattened images in the rows of a matrix use apply_operator."
+        )
+    kind = images.dtype.kind
+    if not (kind in "biu" or images.dtype in (np.float32, np.float64)):
+        raise ValueError(
+            f"{name} must hold booleans, integers, float32 or float64, got dtype "
+            f"{images.dtype}. Convert them, e.g. {name}.astype(np.float32)."
+        )
+    if kind == "f" and np.isnan(images).any():
+        raise ValueError(
+            f"{name} must not contain NaN: the minimum and maximum over a neighbourhood "
+            "are then undefined. Replace the NaN values (e.g. with np.nan_to_num) first."
+        )
+    was_2d = images.ndim == 2
+    return (images[np.newaxis] if was_2d else images), was_2d
+
+
+def _apply(name, images, radius, footprint):
+    """Validate the arguments and run the scikit-image operator ``name`` on the stack."""
+    footprint = _check_footprint(radius, footprint)
+    stack, was_2d = _check_images(images)
+    # A length-1 first axis keeps every neighbourhood inside its own image; a 2-D
+    # footprint on a 3-D stack would make scikit-image raise an IndexError, and the
+    # default footprint would connect neighbouring images.
+    result = _SKIMAGE_OPERATORS[name](stack, footprint[np.newaxis])
+    return result[0] if was_2d else result
+
+
+_SHARED_PARAMETERS = """\
+    Parameters
+    ----------
+    images : array-like of shape (n_images, height, width) or (height, width)
+        A stack of grey images, or a single image. Booleans, integers, float32 or
+        float64; NaN is rejected.
+    radius : int, default=1
+        Radius of the default footprint ``skimage.morphology.disk(radius)``; 0 leaves
+        the images unchanged. Not used when ``footprint`` is given.
+    footprint : array-like of shape (k_h, k_w), default=None
+        A flat structuring element of 0/1 or booleans, overriding ``radius``. It may
+        be non-symmetric or have even sides; it is interpreted exactly as by
+        scikit-image (even sides are padded at the front, see
+        :func:`skimage.morphology.pad_footprint`).
+
+    Returns
+    -------
+    result : ndarray of the same shape and dtype as ``images``
+        The operated images; ``result[i]`` equals the scikit-image operator applied
+        to ``images[i]`` alone.
+"""
+
+
+def dilation(images, radius=1, *, footprint=None):
+    """Grey-level dilation of every image of a stack.
+
+    Each pixel becomes the maximum of the pixels of its own image under the
+    footprint placed on it, as :func:`skimage.morphology.dilation`.
+
+    {parameters}
+    See Also
+    --------
+    erosion, opening, closing, apply_operator
+    skimage.morphology.dilation : The single-image reference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.morphology import dilation
+    >>> stack = np.zeros((2, 3, 3), dtype=np.uint8)
+    >>> stack[0, 1, 1] = 9
+    >>> dilation(stack, radius=1)[0]
+    array([[0, 9, 0],
+           [9, 9, 9],
+           [0, 9, 0]], dtype=uint8)
+    >>> int(dilation(stack, radius=1)[1].max())
+    0
+    """
+    return _apply("dilation", images, radius, footprint)
+
+
+def erosion(images, radius=1, *, footprint=None):
+    """Grey-level erosion of every image of a stack.
+
+    Each pixel becomes the minimum of the pixels of its own image under the
+    footprint placed on it, as :func:`skimage.morphology.erosion`.
+
+    {parameters}
+    See Also
+    --------
+    dilation, opening, closing, apply_operator
+    skimage.morphology.erosion : The single-image reference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.morphology import erosion
+    >>> image = np.ones((3, 4), dtype=np.float32)
+    >>> image[0, 0] = 0.0
+    >>> erosion(image, radius=1)
+    array([[0., 0., 1., 1.],
+           [0., 1., 1., 1.],
+           [1., 1., 1., 1.]], dtype=float32)
+    """
+    return _apply("erosion", images, radius, footprint)
+
+
+def opening(images, radius=1, *, footprint=None):
+    """Grey-level opening (erosion then dilation) of every image of a stack.
+
+    Removes bright details smaller than the footprint, as
+    :func:`skimage.morphology.opening`.
+
+    {parameters}
+    See Also
+    --------
+    dilation, erosion, closing, apply_operator
+    skimage.morphology.opening : The single-image reference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.morphology import opening
+    >>> image = np.zeros((5, 5))
+    >>> image[2, 2] = 1.0
+    >>> float(opening(image, radius=1).max())
+    0.0
+    """
+    return _apply("opening", images, radius, footprint)
+
+
+def closing(images, radius=1, *, footprint=None):
+    """Grey-level closing (dilation then erosion) of every image of a stack.
+
+    Fills dark details smaller than the footprint, as
+    :func:`skimage.morphology.closing`.
+
+    {parameters}
+    See Also
+    --------
+    dilation, erosion, opening, apply_operator
+    skimage.morphology.closing : The single-image reference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.morphology import closing
+    >>> image = np.ones((5, 5))
+    >>> image[2, 2] = 0.0
+    >>> float(closing(image, radius=1).min())
+    1.0
+    """
+    return _apply("closing", images, radius, footprint)
+
+
+for _function in (dilation, erosion, opening, closing):
+    _function.__doc__ = _function.__doc__.replace(
+        "    {parameters}\n", _SHARED_PARAMETERS + "\n"
+    )
+del _function
+
+
+def apply_operator(X, operator="dilation", radius=1, *, footprint=None, image_shape=None):
+    """Apply a morphological operator to images flattened into the rows of ``X``.
+
+    Each row is reshaped (row-major) to an image, the whole stack is operated on at
+    once, and the result is flattened back.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height * width)
+        One flattened grey image per row.
+    operator : {"dilation", "erosion", "opening", "closing"} or callable, \
+default="dilation"
+        The operator. A callable receives the stack of shape
+        ``(n_samples, height, width)`` and must return an array of the same shape;
+        ``radius`` and ``footprint`` are then not used.
+    radius : int, default=1
+        Radius of the default footprint ``skimage.morphology.disk(radius)``.
+    footprint : array-like of shape (k_h, k_w), default=None
+        A flat structuring element of 0/1 or booleans, overriding ``radius``.
+    image_shape : tuple of (int, int), default=None
+        ``(height, width)`` of the images; ``None`` means square images.
+
+    Returns
+    -------
+    X_operated : ndarray of shape (n_samples, height * width)
+        The operated images, flattened; same dtype as ``X`` for the named operators.
+
+    See Also
+    --------
+    dilation, erosion, opening, closing
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.morphology import apply_operator
+    >>> X = np.zeros((2, 9))
+    >>> X[0, 4] = 1.0
+    >>> apply_operator(X, "dilation", radius=1)
+    array([[0., 1., 0., 1., 1., 1., 0., 1., 0.],
+           [0., 0., 0., 0., 0., 0., 0., 0., 0.]])
+    """
+    if isinstance(operator, str):
+        if operator not in _SKIMAGE_OPERATORS:
+            raise ValueError(
+                f"Unknown operator {operator!r}. Valid names are {', '.join(OPERATORS)}; "
+                "or pass a callable mapping an (n, height, width) stack to a stack of the "
+                "same shape."
+            )
+    elif not callable(operator):
+        raise ValueError(
+            f"operator must be one of {', '.join(OPERATORS)} or a callable, got "
+            f"{operator!r}."
+        )
+
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be a 2-D array (n_samples, height * width) of flattened images, got "
+            f"shape {X.shape}. Use X.reshape(1, -1) for a single image, or call "
+            "dilation/erosion/opening/closing on image stacks."
+        )
+    height, width = check_image_shape(X.shape[1], image_shape)
+    stack = X.reshape(X.shape[0], height, width)
+
+    if isinstance(operator, str):
+        return _apply(operator, stack, radius, footprint).reshape(X.shape)
+
+    _check_images(stack, name="X")
+    result = np.asarray(operator(stack))
+    if result.shape != stack.shape:
+        raise ValueError(
+            f"The operator {operator!r} returned an array of shape {result.shape} for a "
+            f"stack of shape {stack.shape}; it must return a stack of the same shape."
+        )
+    return result.reshape(X.shape)

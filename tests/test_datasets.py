@@ -1,0 +1,375 @@
+"""Tests for sparse_parts.datasets: IDX parsing, search order, download, digits."""
+
+import gzip
+import hashlib
+import os
+import struct
+import urllib.error
+
+import numpy as np
+import pytest
+
+from sparse_parts import datasets
+from sparse_parts.datasets import (
+    FASHION_MNIST_CLASSES,
+    DatasetNotFoundError,
+    fetch_fashion_mnist,
+    load_digits_images,
+)
+
+TRAIN_IMAGES = "train-images-idx3-ubyte"
+TRAIN_LABELS = "train-labels-idx1-ubyte"
+TEST_IMAGES = "t10k-images-idx3-ubyte"
+TEST_LABELS = "t10k-labels-idx1-ubyte"
+
+
+def _images_idx(pixels):
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    header = struct.pack(">4BIII", 0, 0, 8, 3, *pixels.shape)
+    return header + pixels.tobytes()
+
+
+def _labels_idx(labels):
+    labels = np.asarray(labels, dtype=np.uint8)
+    return struct.pack(">4BI", 0, 0, 8, 1, len(labels)) + labels.tobytes()
+
+
+def _write(directory, name, content, *, gz):
+    path = directory / (name + ".gz" if gz else name)
+    path.write_bytes(gzip.compress(content) if gz else content)
+    return path
+
+
+def _fake_split(n, seed):
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+    pixels[0, 0, 0], pixels[0, 0, 1] = 0, 255  # the range ends are present
+    labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+    return pixels, labels
+
+
+def _write_dataset(directory, *, gz, n_train=7, n_test=3):
+    train = _fake_split(n_train, seed=0)
+    test = _fake_split(n_test, seed=1)
+    _write(directory, TRAIN_IMAGES, _images_idx(train[0]), gz=gz)
+    _write(directory, TRAIN_LABELS, _labels_idx(train[1]), gz=gz)
+    _write(directory, TEST_IMAGES, _images_idx(test[0]), gz=gz)
+    _write(directory, TEST_LABELS, _labels_idx(test[1]), gz=gz)
+    return train, test
+
+
+@pytest.fixture
+def no_system_copy(tmp_path, monkeypatch):
+    """No Debian package, and any network access fails the test."""
+    empty = tmp_path / "debian_empty"
+    empty.mkdir()
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(empty))
+
+    def no_network(url, file):
+        raise AssertionError(f"unexpected download of {url}")
+
+    monkeypatch.setattr(datasets, "_fetch_url", no_network)
+    return empty
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_reads_synthetic_idx_files(tmp_path, no_system_copy, gz):
+    home = tmp_path / "home"
+    home.mkdir()
+    (train_pixels, train_labels), (test_pixels, test_labels) = _write_dataset(home, gz=gz)
+
+    bunch = fetch_fashion_mnist("train", data_home=home)
+    assert bunch.data.shape == (7, 784)
+    assert bunch.images.shape == (7, 28, 28)
+    assert bunch.data.dtype == bunch.images.dtype == np.float32
+    assert bunch.target.dtype == np.int64
+    np.testing.assert_array_equal(bunch.images * 255, train_pixels)
+    np.testing.assert_array_equal(bunch.data, bunch.images.reshape(7, 784))
+    np.testing.assert_array_equal(bunch.target, train_labels)
+    assert bunch.data.min() == 0.0 and bunch.data.max() == 1.0
+    assert list(bunch.target_names) == list(FASHION_MNIST_CLASSES)
+    assert bunch.target_names[9] == "Ankle boot"
+    assert "Fashion-MNIST" in bunch.DESCR
+
+    X, y = fetch_fashion_mnist("test", data_home=str(home), return_X_y=True)
+    np.testing.assert_array_equal(X, test_pixels.reshape(3, 784) / np.float32(255))
+    np.testing.assert_array_equal(y, test_labels)
+
+    X_all, y_all = fetch_fashion_mnist("all", data_home=home, return_X_y=True)
+    assert X_all.shape == (10, 784)
+    np.testing.assert_array_equal(y_all, np.concatenate([train_labels, test_labels]))
+    np.testing.assert_array_equal(X_all[7:], X)
+
+
+def test_data_home_comes_before_debian_dir(tmp_path, monkeypatch, no_system_copy):
+    home, debian = tmp_path / "home", tmp_path / "debian"
+    home.mkdir()
+    debian.mkdir()
+    _write_dataset(debian, gz=True, n_test=4)
+    _write_dataset(home, gz=False, n_test=2)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(debian))
+    assert fetch_fashion_mnist("test", data_home=home).data.shape == (2, 784)
+    # A data_home without the files falls back to the package directory.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert fetch_fashion_mnist("test", data_home=other).data.shape == (4, 784)
+    # No data_home: the package directory, before the default download directory.
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(home))
+    assert fetch_fashion_mnist("test").data.shape == (4, 784)
+
+
+def test_default_download_directory_is_searched(tmp_path, monkeypatch, no_system_copy):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    cache = tmp_path / "sk" / "fashion_mnist"
+    cache.mkdir(parents=True)
+    _write_dataset(cache, gz=True, n_test=5)
+    assert fetch_fashion_mnist("test").data.shape == (5, 784)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+@pytest.mark.parametrize("missing", [1, 100, 784 + 5])
+def test_truncated_images_file(tmp_path, no_system_copy, gz, missing):
+    pixels, labels = _fake_split(3, seed=0)
+    path = _write(tmp_path, TEST_IMAGES, _images_idx(pixels)[:-missing], gz=gz)
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=gz)
+    with pytest.raises(ValueError, match=rf"{path.name}.*announces 3 items.*Delete it"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_trailing_bytes_are_an_error(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    _write(tmp_path, TEST_IMAGES, _images_idx(pixels), gz=False)
+    path = _write(tmp_path, TEST_LABELS, _labels_idx(labels) + b"\x00", gz=False)
+    with pytest.raises(ValueError, match=rf"{path.name}.*holds 4 bytes of data"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_header_shorter_than_its_size(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    _write(tmp_path, TEST_IMAGES, _images_idx(pixels)[:10], gz=False)
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=False)
+    with pytest.raises(ValueError, match="fewer than its 16-byte header"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_truncated_gzip_stream(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    compressed = gzip.compress(_images_idx(pixels))
+    (tmp_path / (TEST_IMAGES + ".gz")).write_bytes(compressed[: len(compressed) // 2])
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=True)
+    with pytest.raises(ValueError, match=rf"{TEST_IMAGES}\.gz.*could not be decompressed"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_not_a_gzip_file(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    (tmp_path / (TEST_IMAGES + ".gz")).write_bytes(_images_idx(pixels))
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=True)
+    with pytest.raises(ValueError, match="could not be decompressed"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_bad_magic(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    # Labels and images swapped: each file has the other's magic number.
+    _write(tmp_path, TEST_IMAGES, _labels_idx(labels), gz=False)
+    _write(tmp_path, TEST_LABELS, _images_idx(pixels), gz=False)
+    with pytest.raises(ValueError, match=r"magic number is 0x00000801, expected 0x00000803"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_wrong_image_size(tmp_path, no_system_copy):
+    _write(tmp_path, TEST_IMAGES, _images_idx(np.zeros((3, 8, 8))), gz=False)
+    _write(tmp_path, TEST_LABELS, _labels_idx([0, 1, 2]), gz=False)
+    with pytest.raises(ValueError, match=r"items have shape \(8, 8\), expected \(28, 28\)"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_images_labels_count_mismatch(tmp_path, no_system_copy):
+    pixels, labels = _fake_split(3, seed=0)
+    _write(tmp_path, TEST_IMAGES, _images_idx(pixels), gz=False)
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels[:2]), gz=False)
+    with pytest.raises(ValueError, match="holds 3 images but .* holds 2 labels"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_label_out_of_range(tmp_path, no_system_copy):
+    pixels, _ = _fake_split(3, seed=0)
+    _write(tmp_path, TEST_IMAGES, _images_idx(pixels), gz=False)
+    _write(tmp_path, TEST_LABELS, _labels_idx([0, 12, 3]), gz=False)
+    with pytest.raises(ValueError, match="label 12, but labels are 0 to 9"):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_corrupt_file_in_debian_dir_says_reinstall(tmp_path, monkeypatch, no_system_copy):
+    debian = tmp_path / "debian"
+    debian.mkdir()
+    pixels, labels = _fake_split(3, seed=0)
+    _write(debian, TEST_IMAGES, _images_idx(pixels)[:-1], gz=True)
+    _write(debian, TEST_LABELS, _labels_idx(labels), gz=True)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(debian))
+    with pytest.raises(ValueError, match="apt-get install --reinstall dataset-fashion-mnist"):
+        fetch_fashion_mnist("test", data_home=tmp_path / "nothing_here")
+
+
+def test_unknown_subset():
+    with pytest.raises(ValueError, match="subset must be one of 'train', 'test', 'all'"):
+        fetch_fashion_mnist("validation")
+
+
+# -- download ----------------------------------------------------------------
+
+
+def _serve(monkeypatch, files, calls):
+    """Make _fetch_url serve ``files`` (name -> bytes); other URLs fail like a 404."""
+
+    def fake_fetch(url, file):
+        calls.append(url)
+        name = url.rsplit("/", 1)[-1]
+        if name not in files:
+            raise urllib.error.URLError("404 not found")
+        file.write(files[name])
+
+    monkeypatch.setattr(datasets, "_fetch_url", fake_fetch)
+
+
+def _released(tmp_path, monkeypatch):
+    """Synthetic release files whose checksums are declared the official ones."""
+    pixels, labels = _fake_split(4, seed=3)
+    files = {
+        TEST_IMAGES + ".gz": gzip.compress(_images_idx(pixels)),
+        TEST_LABELS + ".gz": gzip.compress(_labels_idx(labels)),
+    }
+    checksums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    monkeypatch.setitem(datasets._SHA256, TEST_IMAGES + ".gz", checksums[TEST_IMAGES + ".gz"])
+    monkeypatch.setitem(datasets._SHA256, TEST_LABELS + ".gz", checksums[TEST_LABELS + ".gz"])
+    return files, pixels, labels
+
+
+def test_download_into_data_home(tmp_path, monkeypatch, no_system_copy):
+    files, pixels, labels = _released(tmp_path, monkeypatch)
+    calls = []
+    _serve(monkeypatch, files, calls)
+    home = tmp_path / "new" / "home"
+    X, y = fetch_fashion_mnist("test", data_home=home, return_X_y=True)
+    np.testing.assert_array_equal(X * 255, pixels.reshape(4, 784))
+    np.testing.assert_array_equal(y, labels)
+    assert calls == [datasets.FASHION_MNIST_URLS[0] + name for name in files]
+    assert sorted(os.listdir(home)) == sorted(files)  # no temporary file left behind
+    # The second call reads the downloaded files without touching the network.
+    calls.clear()
+    fetch_fashion_mnist("test", data_home=home)
+    assert calls == []
+
+
+def test_download_defaults_to_sklearn_data_home(tmp_path, monkeypatch, no_system_copy):
+    files, _, _ = _released(tmp_path, monkeypatch)
+    _serve(monkeypatch, files, [])
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    assert fetch_fashion_mnist("test").data.shape == (4, 784)
+    assert sorted(os.listdir(tmp_path / "sk" / "fashion_mnist")) == sorted(files)
+
+
+def test_download_falls_back_to_the_next_url(tmp_path, monkeypatch, no_system_copy):
+    files, _, _ = _released(tmp_path, monkeypatch)
+    calls = []
+
+    def first_url_down(url, file):
+        calls.append(url)
+        if url.startswith(datasets.FASHION_MNIST_URLS[0]):
+            raise TimeoutError("timed out")
+        file.write(files[url.rsplit("/", 1)[-1]])
+
+    monkeypatch.setattr(datasets, "_fetch_url", first_url_down)
+    assert fetch_fashion_mnist("test", data_home=tmp_path / "h").data.shape == (4, 784)
+    assert len(calls) == 4
+
+
+def test_checksum_mismatch_is_an_error_and_nothing_is_kept(tmp_path, monkeypatch,
+                                                             no_system_copy):
+    files, _, _ = _released(tmp_path, monkeypatch)
+    tampered = dict(files)
+    good = files[TEST_IMAGES + ".gz"]
+    middle = len(good) // 2
+    tampered[TEST_IMAGES + ".gz"] = good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1:]
+    _serve(monkeypatch, tampered, [])
+    home = tmp_path / "home"
+    with pytest.raises(DatasetNotFoundError, match="SHA-256 mismatch") as info:
+        fetch_fashion_mnist("test", data_home=home)
+    assert "apt-get install dataset-fashion-mnist" in str(info.value)
+    assert os.listdir(home) == []  # neither the bad file nor a temporary one
+
+
+def test_offline_and_absent(tmp_path, monkeypatch, no_system_copy):
+    def offline(url, file):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(datasets, "_fetch_url", offline)
+    home = tmp_path / "home"
+    with pytest.raises(DatasetNotFoundError) as info:
+        fetch_fashion_mnist("train", data_home=home)
+    message = str(info.value)
+    assert isinstance(info.value, OSError)
+    assert os.path.join(str(home), TRAIN_IMAGES) in message
+    assert os.path.join(str(no_system_copy), TRAIN_IMAGES) in message
+    assert "name resolution" in message
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "data_home" in message
+    assert os.listdir(home) == []
+
+
+def test_download_disabled(tmp_path, no_system_copy):
+    with pytest.raises(DatasetNotFoundError, match="download_if_missing=False") as info:
+        fetch_fashion_mnist("test", data_home=tmp_path, download_if_missing=False)
+    assert str(no_system_copy) in str(info.value)
+    assert "apt-get install dataset-fashion-mnist" in str(info.value)
+
+
+def test_release_checksums_match_debian_package():
+    directory = "/usr/share/datasets/fashion-mnist"
+    if not os.path.isdir(directory):
+        pytest.skip("Debian package dataset-fashion-mnist not installed")
+    for name, expected in datasets._SHA256.items():
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            assert datasets._sha256(path) == expected, name
+
+
+# -- digits ------------------------------------------------------------------
+
+
+def test_load_digits_images():
+    bunch = load_digits_images()
+    assert bunch.data.shape == (1797, 64)
+    assert bunch.images.shape == (1797, 8, 8)
+    assert bunch.data.dtype == bunch.images.dtype == np.float32
+    assert bunch.data.min() == 0.0 and bunch.data.max() == 1.0
+    assert bunch.target.shape == (1797,)
+    assert bunch.target.dtype == np.int64
+    np.testing.assert_array_equal(bunch.target_names, np.arange(10))
+    np.testing.assert_array_equal(np.unique(bunch.target), np.arange(10))
+    np.testing.assert_array_equal(bunch.data, bunch.images.reshape(1797, 64))
+    assert "digits" in bunch.DESCR
+    X, y = load_digits_images(return_X_y=True)
+    np.testing.assert_array_equal(X, bunch.data)
+    np.testing.assert_array_equal(y, bunch.target)
+    # pixel / 16: every value is a multiple of 1/16.
+    np.testing.assert_array_equal(X * 16, np.round(X * 16))
+
+
+# -- the real data -----------------------------------------------------------
+
+
+@pytest.mark.fashion_mnist
+@pytest.mark.skipif(
+    not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+    reason="Debian package dataset-fashion-mnist not installed",
+)
+def test_real_fashion_mnist_test_set(tmp_path):
+    X, y = fetch_fashion_mnist(
+        "test", data_home=tmp_path, download_if_missing=False, return_X_y=True
+    )
+    assert X.shape == (10000, 784)
+    assert X.dtype == np.float32
+    assert X.min() == 0.0 and X.max() == 1.0
+    np.testing.assert_array_equal(np.bincount(y), np.full(10, 1000))
