@@ -1,0 +1,36 @@
+"""scikit-learn's common estimator checks over the public estimators."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sparse_parts import SparseNMF
+
+_ONE_COMPONENT = (
+    "the check sets n_components=1, and a per-sample sparseness constraint on a code "
+    "of one entry is undefined: SparseNMF refuses it with a ValueError")
+_COMPONENT_SCOPE = (
+    "with code_sparseness_scope='component' fit_transform returns the constrained "
+    "training codes of Hoyer's nmfsc, while transform solves a per-sample non-negative "
+    "least-squares problem, by design")
+
+
+def _expected_failed_checks(estimator):
+    if estimator.code_sparseness is None:
+        return {}
+    if estimator.code_sparseness_scope == "sample":
+        return {name: _ONE_COMPONENT for name in (
+            "check_dont_overwrite_parameters", "check_fit2d_predict1d",
+            "check_methods_subset_invariance", "check_methods_sample_order_invariance",
+            "check_fit2d_1sample", "check_fit2d_1feature")}
+    return {name: _COMPONENT_SCOPE for name in (
+        "check_transformer_general", "check_transformer_data_not_an_array")}
+
+
+@parametrize_with_checks(
+    [SparseNMF(n_components=2, max_iter=50, random_state=0),
+     SparseNMF(n_components=2, code_sparseness=0.5, max_iter=50, random_state=0),
+     SparseNMF(n_components=2, code_sparseness=0.5, code_sparseness_scope="component",
+               atom_sparseness=0.3, max_iter=50, random_state=0)],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

@@ -1,0 +1,161 @@
+import pickle
+
+import numpy as np
+import pytest
+from skimage.morphology import dilation as sk_dilation
+from skimage.morphology import disk, erosion
+from sklearn.model_selection import GridSearchCV
+
+from sparse_parts import SparseNMF
+from sparse_parts.datasets import load_digits_images
+from sparse_parts.metrics import (
+    hoyer_sparsity,
+    make_max_approximation_scorer,
+    max_approximation,
+    max_approximation_error,
+    max_approximation_scorer,
+    reconstruction_error,
+    reconstruction_scorer,
+    sparsity_scorer,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_images().data[:300].astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    return SparseNMF(10, code_sparseness=0.5, max_iter=40, random_state=0).fit(digits)
+
+
+def _spike_model(shape=(7, 7), positions=((1, 1), (1, 5), (5, 3))):
+    """A fitted NMF whose atoms are single pixels, far enough apart that their
+    dilations do not overlap: dilation is then exactly max-approximated."""
+    atoms = np.zeros((len(positions),) + shape)
+    for j, (r, c) in enumerate(positions):
+        atoms[j, r, c] = 1.0
+    atoms = atoms.reshape(len(positions), -1)
+    codes = np.random.RandomState(0).rand(20, len(positions)) + 0.1
+    X = codes @ atoms
+    model = SparseNMF(len(positions), max_iter=5, tol=0, random_state=0).fit(X)
+    model.components_ = atoms
+    return model, X, codes
+
+
+def test_reconstruction_error_by_hand():
+    X = np.array([[0.0, 1.0], [2.0, 2.0]])
+    assert reconstruction_error(X, X) == 0
+    assert reconstruction_error(X, X + [[0, 1], [0, 0]]) == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="shape"):
+        reconstruction_error(X, X[:1])
+
+
+def test_hoyer_sparsity_by_hand():
+    assert hoyer_sparsity(np.eye(4)) == pytest.approx(1.0)
+    assert hoyer_sparsity(np.ones((3, 4))) == pytest.approx(0.0)
+    assert hoyer_sparsity(np.zeros((2, 5))) == 0.0
+    # one row of each: mean of 1 and 0
+    assert hoyer_sparsity(np.array([[0, 0, 3.0, 0], [2.0, 2, 2, 2]])) == pytest.approx(0.5)
+
+
+def test_exact_max_approximation_of_disjoint_parts():
+    model, X, codes = _spike_model()
+    np.testing.assert_allclose(model.transform(X), codes, atol=1e-6)
+    assert max_approximation_error(model, X) == pytest.approx(0, abs=1e-10)
+    assert max_approximation_error(model, X, reference="reconstruction") == pytest.approx(
+        0, abs=1e-10)
+    # Erosion of single pixels by disk(1) is empty: the approximation is 0 too.
+    assert max_approximation_error(model, X, operator="erosion") == pytest.approx(
+        0, abs=1e-10)
+
+
+def test_max_approximation_matches_direct_computation(digits, fitted):
+    X = digits[:30]
+    codes = fitted.transform(X)
+    atoms = fitted.components_.reshape(-1, 8, 8)
+    dilated_atoms = np.stack([sk_dilation(a, disk(1)) for a in atoms]).reshape(10, -1)
+    expected = codes @ dilated_atoms
+    np.testing.assert_allclose(max_approximation(fitted, X), expected, rtol=1e-10)
+    dilated_X = np.stack([sk_dilation(x, disk(1)) for x in X.reshape(-1, 8, 8)]).reshape(30, -1)
+    assert max_approximation_error(fitted, X) == pytest.approx(
+        np.mean((expected - dilated_X) ** 2))
+    recon = (codes @ fitted.components_).reshape(-1, 8, 8)
+    dilated_recon = np.stack([sk_dilation(x, disk(1)) for x in recon]).reshape(30, -1)
+    assert max_approximation_error(fitted, X, reference="reconstruction") == pytest.approx(
+        np.mean((expected - dilated_recon) ** 2))
+    eroded_atoms = np.stack([erosion(a, disk(2)) for a in atoms]).reshape(10, -1)
+    np.testing.assert_allclose(
+        max_approximation(fitted, X, operator="erosion", radius=2), codes @ eroded_atoms)
+
+
+class _BiasedDecoder:
+    """The auto-encoders' contract: a decoder bias that is not dilated."""
+
+    def __init__(self, model, bias):
+        self.model, self.bias = model, bias
+        self.components_ = model.components_
+        self.image_shape_ = model.image_shape_
+
+    def transform(self, X):
+        return self.model.transform(X)
+
+    def _decode(self, codes, components):
+        return np.maximum(codes @ components + self.bias, 0)
+
+
+def test_decoding_hook_keeps_bias_undilated(digits, fitted):
+    wrapped = _BiasedDecoder(fitted, bias=np.full(64, 0.25))
+    codes = fitted.transform(digits[:5])
+    dilated_atoms = np.stack([sk_dilation(a, disk(1)) for a in
+                              fitted.components_.reshape(-1, 8, 8)]).reshape(10, -1)
+    np.testing.assert_allclose(max_approximation(wrapped, digits[:5]),
+                               np.maximum(codes @ dilated_atoms + 0.25, 0))
+
+
+def test_scorers_signs(digits, fitted):
+    X = digits[:50]
+    codes = fitted.transform(X)
+    assert reconstruction_scorer(fitted, X) == pytest.approx(
+        -reconstruction_error(X, fitted.inverse_transform(codes)))
+    assert sparsity_scorer(fitted, X, None) == pytest.approx(hoyer_sparsity(codes))
+    assert max_approximation_scorer(fitted, X) == pytest.approx(
+        -max_approximation_error(fitted, X))
+    scorer = make_max_approximation_scorer("closing", 2, reference="reconstruction")
+    assert scorer(fitted, X) == pytest.approx(
+        -max_approximation_error(fitted, X, operator="closing", radius=2,
+                                 reference="reconstruction"))
+    clone = pickle.loads(pickle.dumps(scorer))
+    assert clone(fitted, X) == scorer(fitted, X)
+
+
+def test_grid_search_with_the_package_scorers(digits):
+    search = GridSearchCV(
+        SparseNMF(8, max_iter=30, random_state=0),
+        {"code_sparseness": [None, 0.8]},
+        scoring={"rec": reconstruction_scorer, "sparsity": sparsity_scorer,
+                 "dilation": max_approximation_scorer},
+        refit="sparsity", cv=2,
+    ).fit(digits)
+    results = search.cv_results_
+    # Constraining the codes makes them sparser and the reconstruction worse.
+    assert results["mean_test_sparsity"][1] > results["mean_test_sparsity"][0]
+    assert results["mean_test_rec"][1] < results["mean_test_rec"][0]
+    assert search.best_params_ == {"code_sparseness": 0.8}
+    assert np.isfinite(results["mean_test_dilation"]).all()
+
+
+def test_bad_arguments(digits, fitted):
+    with pytest.raises(ValueError, match="reference must be one of"):
+        max_approximation_error(fitted, digits, reference="dilated")
+    with pytest.raises(ValueError, match="reference must be one of"):
+        make_max_approximation_scorer(reference="x")
+    with pytest.raises(ValueError, match="operator"):
+        make_max_approximation_scorer("tophat")
+    X = np.random.RandomState(0).rand(20, 12)
+    nonsquare = SparseNMF(3, max_iter=5, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="image_shape=\\(height, width\\)"):
+        max_approximation_error(nonsquare, X)
+    ok = SparseNMF(3, image_shape=(3, 4), max_iter=5, random_state=0).fit(X)
+    assert np.isfinite(max_approximation_error(ok, X))
