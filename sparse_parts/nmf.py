@@ -41,13 +41,21 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._utils import check_fraction, check_image_shape
-from .sparseness import project_sparseness, project_sparseness_cone
+from .sparseness import (
+    project_sparseness,
+    project_sparseness_cone,
+    project_vector_warm,
+    sparseness_to_l1,
+)
 
 __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
 _INITS = ("nndsvda", "nndsvd", "random")
 _EPS = 1e-12
+# Accelerated projected-gradient steps on the codes per iteration of the fit, when
+# every code is held at a sparseness (the other updates are exact block minimisers).
+_INNER_STEPS = 10
 
 
 # --------------------------------------------------------------------------- kernels
@@ -97,8 +105,8 @@ def _sweep(F, B, G, project=None, unit_norm=False):
     """One block-coordinate pass over the columns of ``F`` for ``min ||Y - F H||^2``.
 
     ``B = Y H^T`` and ``G = H H^T``; ``F`` (Fortran-ordered for speed) is updated
-    in place. ``project`` maps the unconstrained column optimum onto the column's
-    constraint set (``None``: clamp at 0). ``unit_norm`` says the constraint set has
+    in place. ``project(target, j)`` maps the unconstrained optimum of column ``j``
+    onto its constraint set (``None``: clamp at 0). ``unit_norm`` says the constraint set has
     fixed unit L2 norm, so the projection is taken of ``r_j`` itself.
     """
     # Many small matrix-vector products: BLAS threads cost more than they bring
@@ -117,7 +125,27 @@ def _sweep_columns(F, B, G, project, unit_norm):
             target = residual + g_jj * F[:, j]
         else:
             target = F[:, j] + residual / g_jj
-        F[:, j] = np.maximum(target, 0) if project is None else project(target)
+        F[:, j] = np.maximum(target, 0) if project is None else project(target, j)
+
+
+class _WarmUnitProjection:
+    """Projection of column ``j`` onto Hoyer's unit-norm set, warm-started per column.
+
+    Each column keeps the threshold of its last projection, relative to the target's
+    largest entry (targets change scale between iterations): the next projection
+    then settles in one or two O(n) passes instead of a sort.
+    """
+
+    def __init__(self, n, sparseness, n_columns):
+        self.l1 = sparseness_to_l1(n, sparseness)
+        self.relative = [None] * n_columns
+
+    def __call__(self, target, j):
+        scale = float(np.abs(target).max()) or 1.0
+        guess = None if self.relative[j] is None else self.relative[j] * scale
+        column, threshold = project_vector_warm(target, self.l1, 1.0, guess)
+        self.relative[j] = None if threshold is None else threshold / scale
+        return column
 
 
 def _objective(squared_norm_X, B, G, C, C_gram):
@@ -126,52 +154,100 @@ def _objective(squared_norm_X, B, G, C, C_gram):
     return 0.5 * max(float(value), 0.0)
 
 
-def _row_objectives(squared_norms_X, B, G, C):
-    """Per-row ``0.5 ||x_i - A^T c_i||^2``."""
-    return 0.5 * (squared_norms_X - 2 * np.einsum("ij,ij->i", B, C)
-                  + np.einsum("ij,ij->i", C @ G, C))
+def _row_dot(P, Q):
+    return np.einsum("ij,ij->i", P, Q)
 
 
-def _solve_codes(X, components, sparseness, max_iter, tol, codes=None):
-    """Codes of every sample with the atoms fixed, each sample on its own.
+def _codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
+    """Improve ``codes`` row by row for ``min 0.5 ||x_i - A^T c_i||^2``, atoms fixed.
 
-    Non-negative least squares by HALS sweeps when ``sparseness`` is None; else
-    projected gradient (step ``1 / ||A A^T||_2``, monotone) with every code held in
-    the sparseness cone. A sample stops when its objective decreases by less than
-    ``tol`` relatively; frozen samples are no longer touched, so a sample's code
-    depends on that sample alone.
+    ``B = X A^T``, ``G = A A^T``, ``squared_norms = ||x_i||^2``. Without
+    ``sparseness``: HALS sweeps (non-negative least squares). With it, every code is
+    held in the sparseness cone by accelerated projected gradient (FISTA, step
+    ``1 / ||G||_2``, projection onto the codes at least that sparse) with a monotone
+    restart: a row whose accelerated step would
+    raise its objective takes the plain projected step instead, which cannot (the
+    projection minimises the quadratic upper bound over the cone). Plain projected
+    gradient needs about ``cond(G)`` steps and non-negative atoms make ``G``
+    ill-conditioned, hence the acceleration.
+
+    A row stops when its objective decreases by at most ``tol`` relatively; stopped
+    rows are not touched again, so a row's result depends on that row alone.
+    ``codes`` (Fortran-ordered) is updated in place and returned.
     """
-    n_samples = X.shape[0]
-    G = components @ components.T
-    B = X @ components.T
-    squared_norms = np.einsum("ij,ij->i", X, X)
-    if codes is None:
-        # The unconstrained optimum per atom, clamped: a start independent of the batch.
-        codes = np.maximum(B, 0) / np.maximum(np.diag(G), _EPS)
-        scale = np.einsum("ij,ij->i", B, codes) / np.maximum(
-            np.einsum("ij,ij->i", codes @ G, codes), _EPS)
-        codes *= np.maximum(scale, 0)[:, None]
-    codes = np.asfortranarray(codes, dtype=X.dtype)
-    if sparseness is not None:
-        codes = np.asfortranarray(project_sparseness_cone(codes, sparseness))
-        step = 1.0 / max(np.linalg.norm(G, 2), _EPS)
+    objective = 0.5 * (squared_norms - 2 * _row_dot(B, codes) + _row_dot(codes @ G, codes))
+    active = np.arange(B.shape[0])
+    if sparseness is None:
+        for _ in range(max_iter):
+            rows = np.asfortranarray(codes[active])
+            _sweep(rows, B[active], G)
+            codes[active] = rows
+            value = 0.5 * (squared_norms[active] - 2 * _row_dot(B[active], rows)
+                           + _row_dot(rows @ G, rows))
+            done = objective[active] - value <= tol * np.abs(objective[active])
+            objective[active] = value
+            active = active[~done]
+            if active.size == 0:
+                break
+        return codes
 
-    active = np.arange(n_samples)
-    previous = _row_objectives(squared_norms, B, G, codes)
+    step = 1.0 / max(float(np.linalg.norm(G, 2)), _EPS)
+    codes_G = codes @ G
+    ahead, ahead_G = codes.copy(), codes_G.copy()  # the extrapolated point y
+    momentum = np.ones(B.shape[0])
+
+    def projected_step(point, point_G, B_rows):
+        new = project_sparseness_cone(point - step * (point_G - B_rows), sparseness,
+                                      at_least=True)
+        new_G = new @ G
+        value = 0.5 * (squared_norms_rows - 2 * _row_dot(B_rows, new) + _row_dot(new_G, new))
+        return new, new_G, value
+
     for _ in range(max_iter):
-        C, B_a = codes[active], B[active]
-        if sparseness is None:
-            C = np.asfortranarray(C)
-            _sweep(C, B_a, G)
-        else:
-            C = project_sparseness_cone(C - step * (C @ G - B_a), sparseness)
-        codes[active] = C
-        current = _row_objectives(squared_norms[active], B_a, G, C)
-        done = (previous[active] - current) <= tol * np.maximum(np.abs(previous[active]), _EPS)
-        previous[active] = current
+        B_rows, squared_norms_rows = B[active], squared_norms[active]
+        new, new_G, value = projected_step(ahead[active], ahead_G[active], B_rows)
+        worse = value > objective[active]
+        if worse.any():
+            rows = active[worse]
+            squared_norms_rows = squared_norms[rows]
+            new[worse], new_G[worse], value[worse] = projected_step(
+                codes[rows], codes_G[rows], B[rows])
+            momentum[rows] = 1.0
+        t = momentum[active]
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        beta = ((t - 1) / t_next)[:, None]
+        ahead[active] = new + beta * (new - codes[active])
+        ahead_G[active] = new_G + beta * (new_G - codes_G[active])
+        done = objective[active] - value <= tol * np.abs(objective[active])
+        codes[active], codes_G[active] = new, new_G
+        objective[active], momentum[active] = value, t_next
         active = active[~done]
         if active.size == 0:
             break
+    return codes
+
+
+def _solve_codes(X, components, sparseness, max_iter, tol):
+    """Codes of every sample with the atoms fixed, each sample on its own.
+
+    Non-negative least squares, or codes held in the sparseness cone when
+    ``sparseness`` is given (see :func:`_codes_from_grams`); the start depends on
+    the sample alone.
+    """
+    G = components @ components.T
+    B = X @ components.T
+    # The best multiple of each atom alone, clamped, rescaled as a whole.
+    codes = np.maximum(B, 0) / np.maximum(np.diag(G), _EPS)
+    scale = _row_dot(B, codes) / np.maximum(_row_dot(codes @ G, codes), _EPS)
+    codes *= np.maximum(scale, 0)[:, None]
+    codes = np.asfortranarray(codes, dtype=X.dtype)
+    squared_norms = _row_dot(X, X)
+    if sparseness is not None:
+        # Start the sparse codes from the non-negative least-squares ones, projected:
+        # near the optimum already, where the ill-conditioned gradient steps are slow.
+        codes = _codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
+        codes = np.asfortranarray(project_sparseness_cone(codes, sparseness, at_least=True))
+    codes = _codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
     return np.ascontiguousarray(codes)
 
 
@@ -224,7 +300,7 @@ def _check_non_negative(X, whom):
 # ------------------------------------------------------------------ public function
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                code_sparseness_scope="sample", init="nndsvda", max_iter=200, tol=1e-4,
-               random_state=None, verbose=0, callback=None):
+               random_state=None, verbose=0, callback=None, extrapolate=True):
     """Factorise ``X ~ codes @ components`` with non-negative, sparse factors.
 
     Minimises :math:`\\frac12 \\|X - C A\\|_F^2` over :math:`C \\ge 0` (codes,
@@ -267,48 +343,82 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         codes = project_sparseness(codes.T / np.maximum(norms, _EPS)[:, None],
                                    code_sparseness).T
         unit_codes = True
-
-        def code_projection(v):
-            return project_sparseness(v, code_sparseness)
+        code_projection = _WarmUnitProjection(n_samples, code_sparseness, n_components)
     elif code_sparseness is not None:
-        codes = project_sparseness_cone(codes, code_sparseness)
+        codes = project_sparseness_cone(codes, code_sparseness, at_least=True)
     atom_projection = None
     if atom_sparseness is not None:
         components = project_sparseness_cone(components, atom_sparseness)
 
-        def atom_projection(v):
+        def atom_projection(v, j):
             return project_sparseness_cone(v, atom_sparseness)
 
     codes = np.asfortranarray(codes, dtype=X.dtype)
     atoms_t = np.asfortranarray(components.T, dtype=X.dtype)  # the atoms as columns
     squared_norm_X = float(np.vdot(X, X))
     size = X.size
+
+    squared_norms = _row_dot(X, X)
+
+    def update_codes(codes, B, G):
+        codes = codes.copy(order="F")
+        if code_sparseness is not None and code_sparseness_scope == "sample":
+            return _codes_from_grams(B, G, squared_norms, code_sparseness, _INNER_STEPS, 0.0,
+                                     codes)
+        _sweep(codes, B, G, code_projection, unit_norm=unit_codes)
+        return codes
+
+    def project_codes(codes):
+        if code_projection is not None:
+            return np.asfortranarray(project_sparseness(codes.T, code_sparseness).T)
+        if code_sparseness is not None:
+            return np.asfortranarray(
+                project_sparseness_cone(codes, code_sparseness, at_least=True))
+        return np.maximum(codes, 0)
+
+    def project_atoms(atoms_t):
+        if atom_projection is not None:
+            return np.asfortranarray(project_sparseness_cone(atoms_t.T, atom_sparseness).T)
+        return np.maximum(atoms_t, 0)
+
+    # Extrapolation with restarts (Ang & Gillis 2019): after every block update,
+    # step on along the last move by beta and project; a rise of the error undoes the
+    # extrapolation and shrinks beta.
+    beta, beta_max = (0.5, 1.0) if extrapolate else (0.0, 0.0)
+    codes_hat, atoms_hat = codes, atoms_t
     errors = []
     previous = np.inf
     start = time.perf_counter()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        # Codes, atoms fixed.
-        B = X @ atoms_t
-        G = atoms_t.T @ atoms_t
-        if code_sparseness is not None and code_sparseness_scope == "sample":
-            step = 1.0 / max(np.linalg.norm(G, 2), _EPS)
-            codes = np.asfortranarray(
-                project_sparseness_cone(codes - step * (codes @ G - B), code_sparseness))
-        else:
-            _sweep(codes, B, G, code_projection, unit_norm=unit_codes)
-        codes_gram = codes.T @ codes
-        objective = _objective(squared_norm_X, B, G, codes, codes_gram)
         # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T.
-        _sweep(atoms_t, X.T @ codes, codes_gram, atom_projection)
+        new_atoms = atoms_t.copy(order="F")
+        _sweep(new_atoms, X.T @ codes_hat, codes_hat.T @ codes_hat, atom_projection)
+        atoms_hat = new_atoms if beta == 0 else project_atoms(
+            new_atoms + beta * (new_atoms - atoms_t))
+        atoms_t = new_atoms
+        # Codes, atoms fixed.
+        B = X @ atoms_hat
+        G = atoms_hat.T @ atoms_hat
+        new_codes = update_codes(codes, B, G)
+        codes_hat = new_codes if beta == 0 else project_codes(
+            new_codes + beta * (new_codes - codes))
+        codes = new_codes
+        objective = _objective(squared_norm_X, B, G, codes, codes.T @ codes)
+        if extrapolate:
+            if objective > previous:
+                codes_hat, atoms_hat = codes, atoms_t
+                beta_max, beta = beta, beta / 1.5
+            else:
+                beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
 
         errors.append(2 * objective / size)
         if verbose and (n_iter % 10 == 0 or n_iter == 1):
             print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6f}  "
                   f"({time.perf_counter() - start:.1f} s)")
-        if callback is not None and callback(n_iter, codes, atoms_t.T, errors[-1]):
+        if callback is not None and callback(n_iter, codes, atoms_hat.T, errors[-1]):
             break
-        if n_iter > 1 and previous - objective <= tol * previous:
+        if n_iter > 1 and abs(previous - objective) <= tol * previous:
             break
         previous = objective
     else:
@@ -317,6 +427,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
                 f"Maximum number of iterations {max_iter} reached before the relative "
                 f"decrease of the objective fell below tol={tol}. Increase max_iter.",
                 ConvergenceWarning, stacklevel=2)
+    atoms_t = atoms_hat
     return np.ascontiguousarray(codes), np.ascontiguousarray(atoms_t.T), n_iter, errors
 
 
@@ -336,7 +447,8 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     sparseness. ``code_sparseness_scope="component"`` is Hoyer's ``nmfsc``: every
     component's activations over the training samples have unit L2 norm and
     sparseness :math:`S_h`, the atoms carrying the scale. ``"sample"`` holds every
-    code vector at sparseness :math:`S_h` (its scale free).
+    code vector at a sparseness of at least :math:`S_h` (its scale free): an
+    equality would force naturally sparser codes to spread over more atoms.
 
     The solver alternates exact block-coordinate sweeps over the columns of each
     factor (HALS, with every column projected onto its constraint set), so the
@@ -351,8 +463,9 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     code_sparseness : float in [0, 1], default=None
         Hoyer sparseness of the codes (Hoyer's ``sH``). None: unconstrained.
     code_sparseness_scope : {"sample", "component"}, default="sample"
-        What ``code_sparseness`` constrains: every sample's code vector, or every
-        component's activations across the training samples (Hoyer's original; then
+        What ``code_sparseness`` constrains: every sample's code vector (to at least
+        that sparseness), or every component's activations across the training
+        samples (exactly that sparseness, at unit L2 norm) (Hoyer's original; then
         only the fit is constrained, and :meth:`transform` solves a plain
         non-negative least-squares problem per sample).
     image_shape : tuple of int (height, width), default=None

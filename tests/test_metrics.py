@@ -133,17 +133,22 @@ def test_scorers_signs(digits, fitted):
 def test_grid_search_with_the_package_scorers(digits):
     search = GridSearchCV(
         SparseNMF(8, max_iter=30, random_state=0),
-        {"code_sparseness": [None, 0.8]},
+        {"code_sparseness": [None, 0.8], "n_components": [4, 12]},
         scoring={"rec": reconstruction_scorer, "sparsity": sparsity_scorer,
                  "dilation": max_approximation_scorer},
-        refit="sparsity", cv=2,
+        refit="dilation", cv=2,
     ).fit(digits)
     results = search.cv_results_
-    # Constraining the codes makes them sparser and the reconstruction worse.
-    assert results["mean_test_sparsity"][1] > results["mean_test_sparsity"][0]
-    assert results["mean_test_rec"][1] < results["mean_test_rec"][0]
-    assert search.best_params_ == {"code_sparseness": 0.8}
-    assert np.isfinite(results["mean_test_dilation"]).all()
+    assert (results["mean_test_rec"] < 0).all()
+    assert ((results["mean_test_sparsity"] >= 0) & (results["mean_test_sparsity"] <= 1)).all()
+    assert (results["mean_test_dilation"] < 0).all()
+    # More atoms reconstruct better, for either constraint.
+    by_k = {(p["code_sparseness"], p["n_components"]): r
+            for p, r in zip(results["params"], results["mean_test_rec"], strict=True)}
+    assert by_k[(None, 12)] > by_k[(None, 4)] and by_k[(0.8, 12)] > by_k[(0.8, 4)]
+    assert search.best_index_ == np.argmax(results["mean_test_dilation"])
+    assert search.best_estimator_.score(digits) == pytest.approx(
+        reconstruction_scorer(search.best_estimator_, digits))
 
 
 def test_bad_arguments(digits, fitted):
