@@ -1,0 +1,135 @@
+"""Docstring sections shared by the two auto-encoders (one text, two classes)."""
+
+LOSS = r"""
+    For a batch :math:`X` of :math:`M` flattened images of :math:`N` pixels the codes are
+    :math:`H = \sigma(\mathrm{enc}(X))` (the sigmoid keeps them in [0, 1]), the
+    reconstruction is :math:`\hat X = \sigma_d(H W_d + b_d)` and the loss is
+
+    .. math::
+
+        L = \frac{1}{MN} \|X - \hat X\|_F^2
+            + \beta \sum_{j=1}^{k} S(p, t_j)
+            + \lambda \sum_{i,j} f(W_{d,ij}),
+        \qquad t_j = \frac{1}{M} \sum_{i=1}^{M} H_{ij},
+
+    with :math:`S` the ``sparsity_penalty``, :math:`p` = ``sparsity_target``,
+    :math:`\beta` = ``sparsity_weight``, and, under
+    ``nonnegativity="asymmetric_decay"``, :math:`\lambda` = ``decay_weight`` and
+    :math:`f(w) = \alpha w^2` for :math:`w \ge 0`, :math:`w^2` for :math:`w < 0`
+    (:math:`\alpha` = ``decay_ratio``). Under ``nonnegativity="projection"`` (the
+    study's main method) :math:`W_d` is clamped to :math:`\ge 0` after every optimizer
+    step instead. The rows of :math:`W_d` are the atoms, ``components_``.
+"""
+
+PARAMETERS = r"""
+    n_components : int, default=100
+        Number of code units and atoms, :math:`k`.
+    image_shape : tuple of (int, int), default=None
+        ``(height, width)`` of the flattened images; ``None`` means square images
+        (``n_features`` must then be a perfect square). One entry may be ``-1``, inferred
+        from ``n_features`` as in :func:`numpy.reshape` (e.g. ``(1, -1)`` for data that
+        are not images).
+    sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer"} or None, default="kl"
+        The penalty :math:`S(p, t_j)` on the mean activation :math:`t_j` of each code
+        unit over a batch: ``"kl"`` :math:`p\log\frac{p}{t_j} + (1-p)\log\frac{1-p}{1-t_j}`
+        (:math:`t_j` clamped to :math:`[10^{-6}, 1 - 10^{-6}]`), ``"eps_l1"``
+        :math:`\sqrt{(p - t_j)^2 + \epsilon}`, ``"log"`` :math:`\log(1 + (p - t_j)^2)`,
+        ``"l2"`` :math:`(p - t_j)^2`; ``"hoyer"`` is instead the batch mean of
+        :math:`|p - s(h_i)|` with :math:`s` Hoyer's sparseness of a code vector (then
+        :math:`p` is a target sparseness). ``None``: no sparsity term.
+    sparsity_target : float, default=0.05
+        :math:`p`, the target mean activation of each code unit; in (0, 1) for "kl",
+        [0, 1] otherwise.
+    sparsity_weight : float, default=1e-3
+        :math:`\beta \ge 0`, the weight of the sparsity term.
+    eps : float, default=1e-8
+        :math:`\epsilon > 0` of the "eps_l1" penalty.
+    nonnegativity : {"projection", "asymmetric_decay"} or None, default="projection"
+        How the atoms are kept non-negative: clamp after every optimizer step
+        (``components_`` is then exactly >= 0), the asymmetric weight decay (negative
+        entries are discouraged, not forbidden), or not at all.
+    decay_weight : float, default=1e-3
+        :math:`\lambda \ge 0`, weight of the asymmetric decay (used only under
+        ``nonnegativity="asymmetric_decay"``).
+    decay_ratio : float, default=0.0
+        :math:`\alpha \ge 0`, decay of the positive weights relative to the negative
+        ones (1 is ordinary weight decay).
+    decoder_activation : {"leaky_relu", "sigmoid", "identity"}, default="leaky_relu"
+        :math:`\sigma_d`; "leaky_relu" has negative slope 0.1 (the study's choice).
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
+default="adam"
+        The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
+        use torch's fused implementation.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=30
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=128
+        Mini-batch size; the mean activations :math:`t_j` are taken over a batch.
+    validation_fraction : float in (0, 1), default=None
+        Fraction of the training images held out to report ``valid_loss`` in
+        ``net_.history`` (and monitored by early stopping). ``None`` trains on all.
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``valid_loss`` with a validation fraction,
+        ``train_loss`` otherwise) has not improved by a relative ``tol`` for
+        ``n_iter_no_change`` epochs.
+    n_iter_no_change : int, default=5
+        Patience of the early stopping, in epochs.
+    tol : float, default=1e-4
+        Relative improvement that counts for the early stopping.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train; "auto" takes CUDA when available. Resolved at fit time; a
+        model trained on CUDA unpickles on a CPU-only machine.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation and shuffling (without touching torch's global
+        random state). On CPU an int makes ``fit`` reproducible to the bit.
+    verbose : int, default=0
+        If > 0, a progress bar per epoch and skorch's epoch table.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (instances or ``(name, callback)`` pairs), e.g.
+        ``skorch.callbacks.LRScheduler``; copied at fit time.
+"""
+
+ATTRIBUTES = r"""
+    components_ : ndarray of shape (n_components, n_features), float32
+        The atoms :math:`W_d`, one image per row.
+    decoder_bias_ : ndarray of shape (n_features,), float32
+        The decoder bias :math:`b_d` (never dilated by the max-approximation metrics).
+    image_shape_ : tuple of (int, int)
+        ``(height, width)`` of the images.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Number of epochs run.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.history`` holds the per-epoch and per-batch
+        losses, ``net_.module_`` the torch module.
+"""
+
+NOTES = r"""
+    Inputs are not required to be non-negative (the model is defined for any real
+    image); NaN and infinite values are rejected. ``fit`` needs at least 2 samples.
+    Codes are computed in float32 and returned in the input's dtype. On CPU, denormal
+    floats are flushed to zero during ``fit`` and ``transform`` (the previous setting
+    is restored), which avoids a large slow-down in the sigmoid and KL tails; torch's
+    setting is per thread and reaches only the calling thread, not the intra-op
+    worker threads that already exist, so with several torch threads call
+    ``torch.set_flush_denormal(True)`` before the first torch operation of the
+    process to flush everywhere. If the
+    loss stops being finite during training, ``fit`` raises a ``ValueError`` naming
+    ``lr`` and ``sparsity_weight``.
+"""
+
+REFERENCES = r"""
+    .. [1] H. Lee, C. Ekanadham and A. Ng, "Sparse deep belief net model for visual
+       area V2", NIPS 2008.
+    .. [2] L. Zhang and Y. Lu, "Comparison of auto-encoders with different sparsity
+       regularizers", IJCNN 2015.
+    .. [3] P. O. Hoyer, "Non-negative matrix factorization with sparseness
+       constraints", JMLR 5, 2004.
+    .. [4] X. Chen, Y. Duan, R. Houthooft, J. Schulman, I. Sutskever and P. Abbeel,
+       "InfoGAN: Interpretable representation learning by information maximizing
+       generative adversarial nets", NIPS 2016.
+"""

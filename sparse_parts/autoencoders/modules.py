@@ -1,0 +1,174 @@
+"""torch modules of the auto-encoders: encoders and the linear decoder of atoms.
+
+Every module takes flattened images ``(batch_size, n_features)``. The auto-encoder
+returns the pair ``(reconstruction, codes)``, so the loss can see the codes.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = [
+    "DECODER_ACTIVATIONS",
+    "DenseEncoder",
+    "InfoGANEncoder",
+    "AtomDecoder",
+    "AutoEncoderModule",
+    "conv_geometry",
+]
+
+DECODER_ACTIVATIONS = ("leaky_relu", "sigmoid", "identity")
+
+_SLOPE = 0.1  # LeakyReLU negative slope of the InfoGAN encoder and the study's decoder
+
+
+class DenseEncoder(nn.Module):
+    """One dense layer ``x -> x W_e + b_e`` (pre-activation; the sigmoid comes after).
+
+    Parameters
+    ----------
+    n_features : int
+    n_components : int
+    """
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.linear = nn.Linear(n_features, n_components)
+
+    def forward(self, X):
+        return self.linear(X)
+
+
+def conv_geometry(size, kernel=4, stride=2, padding=1):
+    """Kernel and output length along one axis of an InfoGAN convolution.
+
+    InfoGAN's convolutions are 4 wide, stride 2, padding 1, which halves an axis.
+    An axis shorter than 2 pixels cannot hold a 4-wide kernel with padding 1, so the
+    kernel shrinks to ``size + 2`` there (output length 1); any other axis keeps the
+    original geometry. Returns ``(kernel, output_length)``.
+    """
+    kernel = min(kernel, size + 2 * padding)
+    return kernel, (size + 2 * padding - kernel) // stride + 1
+
+
+class InfoGANEncoder(nn.Module):
+    """The recognition network of InfoGAN (Chen et al. 2016), as in the study's AsymAE.
+
+    conv 64 4x4 stride 2 + LeakyReLU(0.1); conv 128 4x4 stride 2 + BatchNorm +
+    LeakyReLU(0.1); flatten; dense 1024 + BatchNorm + LeakyReLU(0.1); dense
+    ``n_components`` (pre-activation; the sigmoid comes after).
+
+    Any image shape works: the convolutions pad by 1, so 28x28 gives 14x14 then 7x7
+    (6272 features flattened), 8x8 gives 4x4 then 2x2, and an axis of length 1 keeps
+    length 1 through a kernel shrunk to 3 (see :func:`conv_geometry`). The layers
+    followed by BatchNorm have no bias (BatchNorm's shift replaces it).
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(height, width)``.
+    n_components : int
+    channels_last : bool, default=True
+        Run the convolutions in channels-last memory format (same results; on CPU
+        oneDNN's channels-last backward convolution is markedly faster).
+    """
+
+    def __init__(self, image_shape, n_components, channels_last=True):
+        super().__init__()
+        self.channels_last = bool(channels_last)
+        self.image_shape = tuple(int(v) for v in image_shape)
+        height, width = self.image_shape
+        k1h, h1 = conv_geometry(height)
+        k1w, w1 = conv_geometry(width)
+        k2h, h2 = conv_geometry(h1)
+        k2w, w2 = conv_geometry(w1)
+        self.conv1 = nn.Conv2d(1, 64, (k1h, k1w), stride=2, padding=1)
+        self.conv2 = nn.Conv2d(64, 128, (k2h, k2w), stride=2, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(128)
+        self.dense = nn.Linear(128 * h2 * w2, 1024, bias=False)
+        self.bn3 = nn.BatchNorm1d(1024)
+        self.code = nn.Linear(1024, n_components)
+        self.act = nn.LeakyReLU(_SLOPE)
+        if self.channels_last:
+            self.conv1.to(memory_format=torch.channels_last)
+            self.conv2.to(memory_format=torch.channels_last)
+
+    def forward(self, X):
+        height, width = self.image_shape
+        out = X.reshape(X.shape[0], 1, height, width)
+        if self.channels_last:
+            out = out.contiguous(memory_format=torch.channels_last)
+        out = self.act(self.conv1(out))
+        out = self.act(self.bn2(self.conv2(out)))
+        out = self.act(self.bn3(self.dense(out.flatten(1))))
+        return self.code(out)
+
+
+class AtomDecoder(nn.Module):
+    """Single linear decoder ``h -> sigma_d(h W_d + b_d)`` whose rows of ``W_d`` are atoms.
+
+    ``weight`` has shape ``(n_components, n_features)``: row ``j`` is atom image ``j``
+    (the transpose of ``nn.Linear``'s layout). Non-negativity is not built in: the
+    estimators enforce it by projection after every optimizer step or by the
+    asymmetric weight decay.
+
+    Parameters
+    ----------
+    n_components : int
+    n_features : int
+    activation : {"leaky_relu", "sigmoid", "identity"}, default="leaky_relu"
+        :math:`\\sigma_d`; ``"leaky_relu"`` has negative slope 0.1.
+    """
+
+    def __init__(self, n_components, n_features, activation="leaky_relu"):
+        super().__init__()
+        if activation not in DECODER_ACTIVATIONS:
+            raise ValueError(
+                f"decoder_activation must be one of {DECODER_ACTIVATIONS}, got {activation!r}."
+            )
+        self.activation = activation
+        self.weight = nn.Parameter(torch.empty(n_components, n_features))
+        self.bias = nn.Parameter(torch.empty(n_features))
+        bound = 1.0 / math.sqrt(n_components)
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, codes):
+        return decode(codes, self.weight, self.bias, self.activation)
+
+
+def decode(codes, weight, bias, activation):
+    """``sigma_d(codes @ weight + bias)`` for torch tensors."""
+    out = torch.addmm(bias, codes, weight)
+    if activation == "leaky_relu":
+        return nn.functional.leaky_relu(out, _SLOPE)
+    if activation == "sigmoid":
+        return torch.sigmoid(out)
+    return out
+
+
+class AutoEncoderModule(nn.Module):
+    """Encoder + sigmoid + :class:`AtomDecoder`; ``forward`` returns ``(X_hat, codes)``.
+
+    Parameters
+    ----------
+    encoder : nn.Module
+        Maps ``(batch_size, n_features)`` to ``(batch_size, n_components)``
+        pre-activations.
+    n_components : int
+    n_features : int
+    decoder_activation : {"leaky_relu", "sigmoid", "identity"}
+    """
+
+    def __init__(self, encoder, n_components, n_features, decoder_activation="leaky_relu"):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = AtomDecoder(n_components, n_features, decoder_activation)
+
+    def encode(self, X):
+        return torch.sigmoid(self.encoder(X))
+
+    def forward(self, X):
+        codes = self.encode(X)
+        return self.decoder(codes), codes
