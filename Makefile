@@ -19,7 +19,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) examples/demo_sparse_nmf_digits.py --out demo_out
+	$(VENV)/bin/sparse-parts compare --dataset digits --quick --out demo_out
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile -q tests
@@ -29,6 +29,20 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_nmf.py
+
+# The documentation: warnings are errors; the gallery is built without running the
+# examples unless PLOT_GALLERY=1. CI runs exactly this target.
+.PHONY: docs
+PLOT_GALLERY ?= 0
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(VENV)/bin/sphinx-build -W --keep-going -b html -D plot_gallery=$(PLOT_GALLERY) \
+		docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) demo_out .pytest_cache .hypothesis *.egg-info

@@ -20,13 +20,7 @@ ESTIMATORS = [SparseNonNegAutoEncoder, AsymmetricAutoEncoder]
 FAST = dict(n_components=8, max_epochs=2, random_state=0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # The test machine is shared: one intra-op thread, restored afterwards.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

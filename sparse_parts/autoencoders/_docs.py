@@ -56,8 +56,7 @@ PARAMETERS = r"""
         ones (1 is ordinary weight decay).
     decoder_activation : {"leaky_relu", "sigmoid", "identity"}, default="leaky_relu"
         :math:`\sigma_d`; "leaky_relu" has negative slope 0.1 (the study's choice).
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
-default="adam"
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass, default="adam"
         The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
         use torch's fused implementation.
     lr : float, default=1e-3
@@ -99,7 +98,7 @@ ATTRIBUTES = r"""
         ``(height, width)`` of the images.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Number of epochs run.

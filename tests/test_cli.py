@@ -1,0 +1,218 @@
+"""Tests of the ``sparse-parts`` command (``sparse_parts.cli``) on tiny digit runs."""
+
+import csv
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sparse_parts import cli
+from sparse_parts.autoencoders._base import BaseAutoEncoder
+from sparse_parts.nmf import SparseNMF
+
+# The tiny fits stop before converging, on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+
+TINY = ["compare", "--dataset", "digits", "--quick", "--n-train", "150", "--n-test", "100",
+        "--epochs", "1", "--models", "nmf,shallow"]
+TINY_ROWS = ["nmf", "shallow-unconstrained", "shallow-p0.05-beta0.001",
+             "shallow-p0.01-beta0.005"]
+
+
+@pytest.fixture
+def fit_counter(monkeypatch):
+    """Count the calls to the estimators' fit methods."""
+    calls = []
+
+    def counting(original):
+        def fit(self, X, y=None):
+            calls.append(type(self).__name__)
+            return original(self, X, y)
+        return fit
+
+    monkeypatch.setattr(SparseNMF, "fit", counting(SparseNMF.fit))
+    monkeypatch.setattr(BaseAutoEncoder, "fit", counting(BaseAutoEncoder.fit))
+    return calls
+
+
+def _read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_compare_writes_results_figures_and_reuses_the_cache(tmp_path, fit_counter, capsys):
+    out = tmp_path / "out"
+    assert cli.main(TINY + ["--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for name in TINY_ROWS:
+        assert name in printed
+
+    rows = _read_csv(out / "results.csv")
+    assert [r["row"] for r in rows] == TINY_ROWS
+    for r in rows:
+        for metric in ("mse", "sparsity", "dilation_error", "dilation_error_rec",
+                       "svm_accuracy", "svm_std", "study_mse", "study_sparsity"):
+            assert math.isfinite(float(r[metric])), (r["row"], metric)
+        assert 0.0 <= float(r["sparsity"]) <= 1.0
+        assert 0.0 <= float(r["svm_accuracy"]) <= 1.0
+        assert r["cached"] == "False"
+    nmf = rows[0]
+    assert float(nmf["study_mse"]) == 0.0109 and float(nmf["study_svm_accuracy"]) == 0.812
+
+    markdown = (out / "results.md").read_text()
+    assert "## Protocol" in markdown and "StratifiedShuffleSplit" in markdown
+    assert "GridSearchCV" in markdown and "0.6504" in markdown  # the study's NMF sparsity
+    assert markdown.count("\n| ") == 1 + len(TINY_ROWS)  # header + one line per row
+
+    for kind in ("atoms", "reconstructions", "codes", "max_approximation"):
+        for name in TINY_ROWS:
+            assert (out / f"{kind}_{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "metrics_vs_beta.png").stat().st_size > 0
+    assert not [p for p in os.listdir(out) if p.endswith(".tmp")]
+    cached = sorted(os.listdir(out / "cache"))
+    assert len(cached) == len(TINY_ROWS) and all(p.endswith(".pkl") for p in cached)
+    assert len(fit_counter) == len(TINY_ROWS)
+
+    # Second run, same settings: every model comes from the cache, nothing is fitted.
+    mtimes = {p: os.stat(out / "cache" / p).st_mtime_ns for p in cached}
+    assert cli.main(TINY + ["--out", str(out), "--no-figures"]) == 0
+    assert len(fit_counter) == len(TINY_ROWS)
+    assert {p: os.stat(out / "cache" / p).st_mtime_ns for p in cached} == mtimes
+    again = _read_csv(out / "results.csv")
+    assert [r["cached"] for r in again] == ["True"] * len(TINY_ROWS)
+    for first, second in zip(rows, again, strict=True):
+        assert float(first["mse"]) == pytest.approx(float(second["mse"]), rel=1e-6)
+        assert first["fit_seconds"] == second["fit_seconds"]
+
+    # Another seed is another model: fitted again.
+    assert cli.main(TINY + ["--out", str(out), "--no-figures", "--seed", "1",
+                            "--models", "nmf"]) == 0
+    assert fit_counter[len(TINY_ROWS):] == ["SparseNMF"]
+
+
+def test_quick_selects_a_subset_of_the_study_rows():
+    every = cli.select_rows(None, quick=False)
+    quick = cli.select_rows(None, quick=True)
+    assert len(every) == 11 and {r.model for r in every} == {"nmf", "shallow", "asym"}
+    assert 0 < len(quick) < len(every)
+    assert {r.name for r in quick} <= {r.name for r in every}
+    assert {(r.sparsity_target, r.sparsity_weight) for r in every if r.model == "asym"} == {
+        (None, None), (0.05, 0.001), (0.05, 0.005), (0.01, 0.001), (0.01, 0.01)}
+    assert [r.name for r in cli.select_rows(["asym"], quick=True)] == [
+        r.name for r in quick if r.model == "asym"]
+
+
+def test_cache_key_depends_on_parameters_and_data_not_verbosity():
+    X = np.random.RandomState(0).rand(20, 16).astype(np.float32)
+    base = SparseNMF(4, code_sparseness=0.6, random_state=0)
+    key = cli.cache_key(base, X)
+    assert key == cli.cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0), X)
+    assert key == cli.cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0,
+                                          verbose=1), X)
+    assert key != cli.cache_key(SparseNMF(4, code_sparseness=0.5, random_state=0), X)
+    X2 = X.copy()
+    X2[0, 0] += 1e-3
+    assert key != cli.cache_key(base, X2)
+
+
+def test_default_dataset_falls_back_to_digits_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_fashion_mnist_on_disk", lambda: False)
+    args = cli.build_parser().parse_args(["compare", "--quick", "--device", "cpu"])
+    settings = cli.resolve_settings(args)
+    assert settings.dataset == "digits"
+    assert "using the 8x8 digits" in capsys.readouterr().err
+
+
+def test_options_override_the_defaults():
+    args = cli.build_parser().parse_args(
+        ["compare", "--dataset", "digits", "--epochs", "7", "--n-train", "5000",
+         "--n-components", "9", "--device", "cpu", "--seed", "3"])
+    settings = cli.resolve_settings(args)
+    assert (settings.epochs, settings.n_components, settings.seed) == (7, 9, 3)
+    assert settings.n_train == 1198  # capped at the digits' training split
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--models", "nmf,pca"], "unknown model 'pca'"),
+    (["--epochs", "0"], "expected a positive integer"),
+    (["--n-train", "many"], "expected a positive integer"),
+    (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+    (["--device", "tpu"], "invalid choice: 'tpu'"),
+    (["--n-test", "10"], "--n-test must be at least 50"),
+    (["--n-train", "5"], "--n-train must be at least 10"),
+])
+def test_bad_options_give_clear_errors(argv, message, capsys, tmp_path):
+    dataset = [] if "--dataset" in argv else ["--dataset", "digits"]
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--out", str(tmp_path)] + dataset + argv)
+    assert excinfo.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cuda_requested_without_cuda_is_an_error(capsys, tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--dataset", "digits", "--device", "cuda", "--out", str(tmp_path)])
+    assert excinfo.value.code == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main([])
+    assert excinfo.value.code == 2
+
+
+def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("old")
+
+    def failing(f):
+        f.write("partial")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        cli._atomic_write(str(path), failing)
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["results.csv"]
+
+
+def test_python_dash_m_runs_the_command():
+    result = subprocess.run([sys.executable, "-m", "sparse_parts", "compare", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for option in ("--dataset", "--models", "--epochs", "--n-train", "--device", "--quick",
+                   "--out", "--seed"):
+        assert option in result.stdout
+
+
+def test_evaluate_agrees_with_the_metric_functions():
+    from sparse_parts.datasets import load_digits_images
+    from sparse_parts.metrics import (
+        hoyer_sparsity,
+        max_approximation_error,
+        reconstruction_error,
+    )
+
+    X, y = load_digits_images(return_X_y=True)
+    model = SparseNMF(10, code_sparseness=0.6, code_sparseness_scope="component",
+                      max_iter=10, random_state=0).fit(X[:300])
+    args = cli.build_parser().parse_args(["compare", "--dataset", "digits", "--quick",
+                                          "--device", "cpu"])
+    settings = cli.resolve_settings(args)
+    metrics = cli.evaluate(model, X[300:500], y[300:500], settings)
+    codes = model.transform(X[300:500])
+    assert metrics["mse"] == pytest.approx(
+        reconstruction_error(X[300:500], model.inverse_transform(codes)), rel=1e-6)
+    assert metrics["sparsity"] == pytest.approx(hoyer_sparsity(codes), rel=1e-6)
+    assert metrics["dilation_error"] == pytest.approx(
+        max_approximation_error(model, X[300:500]), rel=1e-6)
+    assert metrics["dilation_error_rec"] == pytest.approx(
+        max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
+    assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
