@@ -3,8 +3,6 @@
 import math
 import numbers
 
-import numpy as np
-
 
 def check_image_shape(n_features, image_shape=None):
     """Return ``(height, width)`` for images flattened into ``n_features`` values.
@@ -37,16 +35,32 @@ def check_image_shape(n_features, image_shape=None):
     return height, width
 
 
-def check_fraction(value, name, *, low=0.0, high=1.0, allow_none=True,
-                   low_open=False, high_open=False):
-    """Check that ``value`` is a real number in the interval from ``low`` to ``high``."""
-    if value is None and allow_none:
-        return None
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a real number in [{low}, {high}], got {value!r}.")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if too_low or too_high:
-        lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
-        raise ValueError(f"{name} must lie in {lo}{low}, {high}{hi}, got {value!r}.")
+def check_real(value, name, *, low=None, low_open=False, high=None, high_open=False):
+    """Check that ``value`` is a finite real number in an interval; return it as float.
+
+    ``low``/``high`` of None mean unbounded; ``*_open`` excludes the bound.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        interval = (f"{'(' if low_open or low is None else '['}{lo}, {hi}"
+                    f"{')' if high_open or high is None else ']'}")
+        raise ValueError(f"{name} must be a real number in {interval}, got {value!r}.")
     return float(value)
+
+
+def check_int(value, name, low=1):
+    """Check that ``value`` is an integer (not a bool) of at least ``low``."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    return int(value)
+
+
+def check_fraction(value, name):
+    """None, or a real number in [0, 1] (a sparseness level)."""
+    return None if value is None else check_real(value, name, low=0.0, high=1.0)

@@ -28,7 +28,6 @@ fixed, the objective is ``||f_j||^2 g_jj - 2 <f_j, r_j> + const`` where
   projection of ``r_j`` onto the constraint set, whatever its scale.
 """
 
-import numbers
 import time
 import warnings
 
@@ -40,7 +39,7 @@ from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._utils import check_fraction, check_image_shape
+from ._utils import check_fraction, check_image_shape, check_int, check_real
 from .sparseness import (
     project_sparseness,
     project_sparseness_cone,
@@ -255,9 +254,7 @@ def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code
                       code_sparseness_scope, init, max_iter, tol):
     if n_components is None:
         n_components = n_features
-    if (not isinstance(n_components, numbers.Integral) or isinstance(n_components, bool)
-            or n_components < 1):
-        raise ValueError(f"n_components must be a positive integer, got {n_components!r}.")
+    n_components = check_int(n_components, "n_components")
     atom_sparseness = check_fraction(atom_sparseness, "atom_sparseness")
     code_sparseness = check_fraction(code_sparseness, "code_sparseness")
     if code_sparseness_scope not in _SCOPES:
@@ -268,10 +265,8 @@ def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code
     if init != "random" and n_components > min(n_samples, n_features):
         # NNDSVD needs that many singular vectors.
         init = "random"
-    if not isinstance(max_iter, numbers.Integral) or isinstance(max_iter, bool) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
-    if not isinstance(tol, numbers.Real) or isinstance(tol, bool) or not tol >= 0:
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
+    check_int(max_iter, "max_iter")
+    check_real(tol, "tol", low=0)
     if atom_sparseness is not None and n_features < 2:
         raise ValueError("atom_sparseness needs at least 2 features per sample; "
                          f"got n_features={n_features}. Set atom_sparseness=None.")

@@ -194,15 +194,15 @@ def test_bad_training_data(X, message):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"code_sparseness": 1.5}, "code_sparseness must lie in"),
-    ({"atom_sparseness": -0.1}, "atom_sparseness must lie in"),
+    ({"code_sparseness": 1.5}, "code_sparseness must be a real number in \\[0.0, 1.0\\]"),
+    ({"atom_sparseness": -0.1}, "atom_sparseness must be a real number in"),
     ({"code_sparseness": "high"}, "code_sparseness must be a real number"),
-    ({"n_components": 0}, "n_components must be a positive integer"),
-    ({"n_components": 2.5}, "n_components must be a positive integer"),
+    ({"n_components": 0}, "n_components must be an integer >= 1"),
+    ({"n_components": 2.5}, "n_components must be an integer >= 1"),
     ({"code_sparseness_scope": "row"}, "code_sparseness_scope must be one of"),
     ({"init": "svd"}, "init must be one of"),
-    ({"max_iter": 0}, "max_iter must be a positive integer"),
-    ({"tol": -1}, "tol must be a non-negative number"),
+    ({"max_iter": 0}, "max_iter must be an integer >= 1"),
+    ({"tol": -1}, "tol must be a real number in \\[0, inf\\)"),
     ({"image_shape": (3, 3)}, "holds 9 pixels but the data has n_features=16"),
 ])
 def test_bad_parameters(digits, params, message):

@@ -15,7 +15,6 @@ as ``net_``. What the net adds to skorch:
 import contextlib
 import copy
 import math
-import numbers
 
 import numpy as np
 import torch
@@ -26,7 +25,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
-from .._utils import check_image_shape
+from .._utils import check_image_shape, check_int, check_real
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES, AutoEncoderLoss
 
@@ -242,27 +241,6 @@ def _resolve_device(device):
     return device
 
 
-def _check_real(value, name, *, low=None, low_open=False, high=None, high_open=False):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and low is not None:
-        ok = value > low if low_open else value >= low
-    if ok and high is not None:
-        ok = value < high if high_open else value <= high
-    if not ok:
-        lo = "-inf" if low is None else low
-        hi = "inf" if high is None else high
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}" \
-                   f"{')' if high_open or high is None else ']'}"
-        raise ValueError(f"{name} must be a real number in {interval}, got {value!r}.")
-    return float(value)
-
-
-def _check_int(value, name, low=1):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-    return int(value)
-
-
 def _resolve_image_shape(n_features, image_shape):
     """``check_image_shape`` that also accepts one -1, inferred as in ``numpy.reshape``."""
     if image_shape is not None:
@@ -343,25 +321,25 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     # ------------------------------------------------------------------ validation
     def _check_params(self):
-        _check_int(self.n_components, "n_components")
+        check_int(self.n_components, "n_components")
         if self.sparsity_penalty not in SPARSITY_PENALTIES:
             raise ValueError(
                 f"sparsity_penalty must be one of {SPARSITY_PENALTIES}, "
                 f"got {self.sparsity_penalty!r}."
             )
         if self.sparsity_penalty == "kl":
-            _check_real(self.sparsity_target, "sparsity_target (p) with sparsity_penalty='kl'",
+            check_real(self.sparsity_target, "sparsity_target (p) with sparsity_penalty='kl'",
                         low=0, low_open=True, high=1, high_open=True)
         elif self.sparsity_penalty is not None:
-            _check_real(self.sparsity_target, "sparsity_target (p)", low=0, high=1)
-        _check_real(self.sparsity_weight, "sparsity_weight (beta)", low=0)
-        _check_real(self.eps, "eps", low=0, low_open=True)
+            check_real(self.sparsity_target, "sparsity_target (p)", low=0, high=1)
+        check_real(self.sparsity_weight, "sparsity_weight (beta)", low=0)
+        check_real(self.eps, "eps", low=0, low_open=True)
         if self.nonnegativity not in NONNEGATIVITY:
             raise ValueError(
                 f"nonnegativity must be one of {NONNEGATIVITY}, got {self.nonnegativity!r}."
             )
-        _check_real(self.decay_weight, "decay_weight (lambda)", low=0)
-        _check_real(self.decay_ratio, "decay_ratio (alpha)", low=0)
+        check_real(self.decay_weight, "decay_weight (lambda)", low=0)
+        check_real(self.decay_ratio, "decay_ratio (alpha)", low=0)
         if self.decoder_activation not in DECODER_ACTIVATIONS:
             raise ValueError(
                 f"decoder_activation must be one of {DECODER_ACTIVATIONS}, "
@@ -379,23 +357,23 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
                 f"subclass, got {self.optimizer!r}."
             )
-        _check_real(self.lr, "lr", low=0, low_open=True)
-        _check_int(self.max_epochs, "max_epochs")
-        _check_int(self.batch_size, "batch_size")
+        check_real(self.lr, "lr", low=0, low_open=True)
+        check_int(self.max_epochs, "max_epochs")
+        check_int(self.batch_size, "batch_size")
         if self.validation_fraction is not None:
-            _check_real(self.validation_fraction, "validation_fraction",
+            check_real(self.validation_fraction, "validation_fraction",
                         low=0, low_open=True, high=1, high_open=True)
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise ValueError(f"early_stopping must be a bool, got {self.early_stopping!r}.")
-        _check_int(self.n_iter_no_change, "n_iter_no_change")
-        _check_real(self.tol, "tol", low=0)
+        check_int(self.n_iter_no_change, "n_iter_no_change")
+        check_real(self.tol, "tol", low=0)
         if not (isinstance(self.device, str) and (
                 self.device in ("cpu", "auto") or self.device.startswith("cuda"))):
             raise ValueError(
                 f"device must be 'cpu', 'cuda' (or 'cuda:N') or 'auto', got {self.device!r}."
             )
         if not isinstance(self.verbose, (bool, np.bool_)):
-            _check_int(self.verbose, "verbose", low=0)
+            check_int(self.verbose, "verbose", low=0)
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
             raise ValueError(
                 f"callbacks must be None or a list of skorch callbacks, got {self.callbacks!r}."
