@@ -429,22 +429,16 @@ def evaluate(estimator, X_test, y_test, settings):
     are :func:`~sparse_parts.metrics.max_approximation_error` with
     ``reference="original"`` and ``"reconstruction"``, computed from those codes.
     """
-    from .metrics import hoyer_sparsity, max_approximation, reconstruction_error
-    from .morphology import apply_operator
+    from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 
     codes = estimator.transform(X_test)
-    reconstruction = estimator.inverse_transform(codes)
-    approximation = max_approximation(estimator, X_test, operator="dilation", radius=1,
-                                      codes=codes)
-    shape = estimator.image_shape_
     accuracy, std = svm_accuracy(codes, y_test, settings)
     return {
-        "mse": reconstruction_error(X_test, reconstruction),
+        "mse": reconstruction_error(X_test, estimator.inverse_transform(codes)),
         "sparsity": hoyer_sparsity(codes),
-        "dilation_error": reconstruction_error(
-            apply_operator(X_test, "dilation", 1, image_shape=shape), approximation),
-        "dilation_error_rec": reconstruction_error(
-            apply_operator(reconstruction, "dilation", 1, image_shape=shape), approximation),
+        "dilation_error": max_approximation_error(estimator, X_test, codes=codes),
+        "dilation_error_rec": max_approximation_error(estimator, X_test, codes=codes,
+                                                      reference="reconstruction"),
         "svm_accuracy": accuracy,
         "svm_std": std,
     }

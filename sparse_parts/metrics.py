@@ -149,7 +149,7 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
 
 
 def max_approximation_error(estimator, X, *, operator="dilation", radius=1, footprint=None,
-                            reference="original"):
+                            reference="original", codes=None):
     """Mean squared error of the max-approximation of a morphological operator.
 
     Parameters
@@ -162,6 +162,8 @@ def max_approximation_error(estimator, X, *, operator="dilation", radius=1, foot
     reference : {"original", "reconstruction"}, default="original"
         Compare with the operated original images :math:`\\delta(x)` (the study's
         headline figure) or with the operated reconstructions :math:`\\delta(\\hat x)`.
+    codes : ndarray of shape (n_samples, n_components), default=None
+        Codes of ``X`` if already computed (saves a ``transform``).
 
     Returns
     -------
@@ -172,7 +174,8 @@ def max_approximation_error(estimator, X, *, operator="dilation", radius=1, foot
         raise ValueError(f"reference must be one of {_REFERENCES}, got {reference!r}.")
     image_shape = _image_shape(estimator)
     X = _as_2d(X, "X")
-    codes = estimator.transform(X)
+    if codes is None:
+        codes = estimator.transform(X)
     approx = max_approximation(estimator, X, operator=operator, radius=radius,
                                footprint=footprint, codes=codes)
     target = X if reference == "original" else _decode(estimator, codes, estimator.components_)

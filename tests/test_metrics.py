@@ -81,6 +81,10 @@ def test_max_approximation_matches_direct_computation(digits, fitted):
     dilated_X = np.stack([sk_dilation(x, disk(1)) for x in X.reshape(-1, 8, 8)]).reshape(30, -1)
     assert max_approximation_error(fitted, X) == pytest.approx(
         np.mean((expected - dilated_X) ** 2))
+    # Codes passed in are used as they are: those of another model change the result.
+    assert max_approximation_error(fitted, X, codes=codes) == max_approximation_error(fitted, X)
+    assert max_approximation_error(fitted, X, codes=2 * codes) != pytest.approx(
+        max_approximation_error(fitted, X))
     recon = (codes @ fitted.components_).reshape(-1, 8, 8)
     dilated_recon = np.stack([sk_dilation(x, disk(1)) for x in recon]).reshape(30, -1)
     assert max_approximation_error(fitted, X, reference="reconstruction") == pytest.approx(
