@@ -10,23 +10,13 @@ Run: ``.venv/bin/python benchmarks/bench_morphology.py [--repeats N]``
 """
 
 import argparse
-import time
 
 import numpy as np
 import skimage.morphology
+from _timing import best_time
 
 from sparse_parts.datasets import fetch_fashion_mnist
 from sparse_parts.morphology import dilation
-
-
-def best_time(function, repeats):
-    """Return ``(best wall time in seconds, last result)`` over ``repeats`` runs."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main(argv=None):

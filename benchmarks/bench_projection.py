@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import best_time  # noqa: E402
 from hoyer_reference import projfunc  # noqa: E402
 
 from sparse_parts.sparseness import project_sparseness, sparseness_to_l1  # noqa: E402
@@ -35,14 +36,6 @@ N_FEATURES = 100
 SPARSENESS = 0.6
 
 
-def best_time(function, repeats):
-    """Best wall time of ``repeats`` calls, and the last result."""
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main(argv=None):

@@ -617,12 +617,16 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         -------
         codes : ndarray of shape (n_samples, n_components)
         """
+        return self._validated_codes(X, "transform")[1]
+
+    def _validated_codes(self, X, method):
+        """``(X, codes)``: the input validated once, and its per-sample codes."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        _check_non_negative(X, f"{type(self).__name__}.transform")
+        _check_non_negative(X, f"{type(self).__name__}.{method}")
         codes = _solve_codes(X, self.components_.astype(X.dtype, copy=False),
-                                self._sample_sparseness(), self.max_iter, self.tol)
-        return codes
+                             self._sample_sparseness(), self.max_iter, self.tol)
+        return X, codes
 
     def _decode(self, codes, components):
         """Images from codes and (possibly transformed) atoms: ``codes @ components``."""
@@ -665,9 +669,8 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         -------
         score : float
         """
-        codes = self.transform(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        diff = X - self.inverse_transform(codes)
+        X, codes = self._validated_codes(X, "score")
+        diff = X - self._decode(codes, self.components_.astype(X.dtype, copy=False))
         return -float(np.mean(diff * diff))
 
     @property
