@@ -272,6 +272,25 @@ def test_cuda_without_cuda_is_a_clear_error(small):
         SparseNonNegAutoEncoder(**FAST, device="cuda").fit(small)
 
 
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_every_tensor_is_unpickled_through_the_device_mapping(Estimator, small, monkeypatch):
+    # On a CPU-only machine, a tensor saved on CUDA loads only through skorch's
+    # unpickler, which maps it to the CPU. A tensor pickled anywhere else in the
+    # estimator goes through torch.storage._load_from_bytes, which refuses CUDA
+    # storages there (seen on a GPU machine): forbid that path and unpickle.
+    import torch.storage
+
+    data = pickle.dumps(Estimator(**FAST).fit(small))
+
+    def refuse(_):
+        raise AssertionError("a tensor was pickled outside skorch's device mapping")
+
+    monkeypatch.setattr(torch.storage, "_load_from_bytes", refuse)
+    ae = pickle.loads(data)
+    assert ae.net_.module is ae.net_.module_
+    assert np.isfinite(ae.transform(small)).all()
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_cuda_model_transforms_on_cpu_after_unpickling(Estimator, small, tmp_path):
@@ -299,6 +318,21 @@ def test_cuda_model_transforms_on_cpu_after_unpickling(Estimator, small, tmp_pat
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_cuda_training_reaches_the_quality_of_cpu_training(Estimator, small):
+    # Same seed, same batches; float rounding (and cuDNN's TF32 convolutions) differ,
+    # so the two fits are close, not equal.
+    params = dict(FAST, n_components=16, max_epochs=10)
+    cpu = Estimator(**params, device="cpu").fit(small)
+    gpu = Estimator(**params, device="cuda").fit(small)
+    assert str(gpu.net_.device).startswith("cuda")
+    assert gpu.components_.min() >= 0
+    assert gpu.score(small) == pytest.approx(cpu.score(small), rel=0.1)
+    codes = gpu.transform(small)
+    assert np.isfinite(codes).all() and codes.min() >= 0 and codes.max() <= 1
 
 
 def test_diverging_training_raises_naming_parameters(small):

@@ -15,6 +15,7 @@ as ``net_``. What the net adds to skorch:
 import contextlib
 import copy
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -180,6 +181,24 @@ class _AutoEncoderNet(NeuralNet):
         for cb in self._listeners(method_name):
             getattr(cb, method_name)(self, **cb_kwargs)
 
+    # The module is passed to __init__ as an instance, so ``module`` and ``module_``
+    # are one object. skorch routes only the attributes ending in "_" through its
+    # device-mapping unpickler; ``module`` would be pickled plainly, and a model
+    # trained on CUDA would then fail to load on a CPU-only machine. It is stored as a
+    # marker and restored as ``module_`` when unpickled.
+    _SAME_AS_TRAINED = "<module_>"
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if self.__dict__.get("module") is self.__dict__.get("module_", ...):
+            state["module"] = self._SAME_AS_TRAINED
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.module, str) and self.module == self._SAME_AS_TRAINED:
+            self.module = self.module_
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, codes = y_pred
         return self.criterion_(reconstruction, codes, X, self.module_.decoder.weight)
@@ -228,6 +247,18 @@ def _cpu_numerics(device):
         yield
     finally:
         torch.set_flush_denormal(previous)
+
+
+def _as_float32_tensor(X, device):
+    """``X`` as a float32 tensor on ``device``, sharing memory where numpy allows.
+
+    The images are only ever read, so a read-only array (a memory map, e.g. in a
+    joblib worker) is used as it is, without torch's warning about writability.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.as_tensor(X, device=device)
 
 
 def _resolve_device(device):
@@ -468,8 +499,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 int(self.n_components), n_features, self.decoder_activation,
             )
             net = self._make_net(module, device, seed, n_samples)
-            X_tensor = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32),
-                                       device=torch_device)
+            X_tensor = _as_float32_tensor(X, torch_device)
             net.fit(_TensorDataset(X_tensor), None)
 
         self.net_ = net
@@ -510,9 +540,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         try:
             with _cpu_numerics(device), torch.inference_mode():
                 for start in range(0, X.shape[0], _TRANSFORM_CHUNK):
-                    batch = torch.as_tensor(
-                        np.ascontiguousarray(X[start:start + _TRANSFORM_CHUNK],
-                                             dtype=np.float32), device=device)
+                    batch = _as_float32_tensor(X[start:start + _TRANSFORM_CHUNK], device)
                     chunks.append(module.encode(batch).cpu().numpy())
         finally:
             module.train(was_training)
