@@ -194,6 +194,11 @@ def build_parser():
                          help="CPU threads for torch and BLAS (default: 1; on a shared "
                               "2-core machine two threads made the small auto-encoders up "
                               "to 16x slower)")
+    compare.add_argument("--jobs", type=_positive_int, default=1,
+                         help="rows fitted and measured in parallel worker processes "
+                              "(default: 1). Each worker uses --threads threads; on a GPU "
+                              "several small models share the device, which one model "
+                              "leaves mostly idle")
     compare.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     return parser
 
@@ -346,11 +351,11 @@ def _epoch_bar(total, description):
     return cls(total, description)
 
 
-def fit_or_load(row, settings, X_train, cache_dir):
+def fit_or_load(row, settings, X_train, cache_dir, progress=True):
     """Fit the estimator of ``row`` on ``X_train``, or load it from ``cache_dir``.
 
     Returns ``(estimator, fit_seconds, cached)``; ``fit_seconds`` is the time of the
-    original fit (stored with the model).
+    original fit (stored with the model). ``progress`` draws a bar over the epochs.
     """
     estimator = make_estimator(row, settings)
     path = os.path.join(cache_dir, f"{row.name}-{cache_key(estimator, X_train)}.pkl")
@@ -361,12 +366,13 @@ def fit_or_load(row, settings, X_train, cache_dir):
             return entry["estimator"], entry["fit_seconds"], True
         except Exception as exc:  # a corrupt or incompatible cache entry: refit
             _say(f"  cache entry {path} unreadable ({exc!r}); fitting again")
-    if row.model != "nmf":
+    bar = progress and row.model != "nmf"
+    if bar:
         estimator.set_params(callbacks=[_epoch_bar(settings.epochs, row.name)])
     start = time.perf_counter()
     estimator.fit(X_train)
     seconds = time.perf_counter() - start
-    if row.model != "nmf":
+    if bar:
         estimator.set_params(callbacks=None)  # the parameters as make_estimator gave them
     _atomic_write(path, lambda f: pickle.dump(
         {"estimator": estimator, "fit_seconds": seconds}, f, protocol=pickle.HIGHEST_PROTOCOL),
@@ -502,7 +508,7 @@ def _ours_vs_study(record, metric):
     return f"{_fmt(ours)} | {_fmt(study)} | {ours - study:+.3g}"
 
 
-def write_markdown(path, records, settings, command, total_seconds):
+def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     lines = [
         "# sparse-parts compare",
         "",
@@ -512,7 +518,8 @@ def write_markdown(path, records, settings, command, total_seconds):
         f"{settings.n_test} held-out test images; k = {settings.n_components} components; "
         f"auto-encoders: {settings.epochs} epochs, device {settings.device}; sparse NMF: "
         f"at most {settings.nmf_max_iter} iterations; seed {settings.seed}. "
-        f"Total time {total_seconds:.1f} s.",
+        f"Total time {total_seconds:.1f} s"
+        + (f" ({jobs} rows in parallel)." if jobs > 1 else "."),
         "",
         "Each metric: ours | the study's | difference (ours - study). The study's "
         "numbers are for Fashion-MNIST (60,000 training, 10,000 test images, k = 100)",
@@ -643,8 +650,48 @@ def _record(row, metrics, fit_seconds, cached):
     return record
 
 
+def run_row(row, settings, data, out, figures=True, threads=None, progress=True):
+    """Fit (or load) the model of ``row``, measure it and draw its figures.
+
+    ``data`` is ``(X_train, X_test, y_test)``. With ``threads``, torch and the BLAS
+    pools are limited to that many threads (what a worker process of ``--jobs`` needs:
+    its limits are not inherited). Returns the row's record.
+    """
+    X_train, X_test, y_test = data
+    limits = _thread_limits(threads) if threads else contextlib.nullcontext()
+    with limits:
+        estimator, fit_seconds, cached = fit_or_load(
+            row, settings, X_train, os.path.join(out, "cache"), progress=progress)
+        metrics = evaluate(estimator, X_test, y_test, settings)
+        if figures:
+            write_figures(out, row, estimator, X_test)
+    return _record(row, metrics, fit_seconds, cached)
+
+
+def _run_rows(rows, settings, data, args):
+    """Yield the record of every row as it is done (in any order when ``args.jobs > 1``)."""
+    figures = not args.no_figures
+    if args.jobs == 1:
+        for row in rows:
+            yield run_row(row, settings, data, args.out, figures)
+        return
+    from joblib import Parallel, delayed
+
+    # Per-epoch bars of concurrent fits would overwrite each other: only the bar
+    # over finished rows is drawn.
+    tasks = (delayed(run_row)(row, settings, data, args.out, figures, args.threads, False)
+             for row in rows)
+    yield from Parallel(n_jobs=min(args.jobs, len(rows)), backend="loky",
+                        return_as="generator_unordered")(tasks)
+
+
 def compare(args, command="sparse-parts compare", settings=None):
-    """Run the comparison; returns the list of result records."""
+    """Run the comparison; returns the list of result records (in the order of ROWS).
+
+    ``results.csv`` is rewritten (atomically) after every row, so an interrupted run
+    keeps the rows already measured; ``results.md`` and the summary figure come at
+    the end.
+    """
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
@@ -653,22 +700,21 @@ def compare(args, command="sparse-parts compare", settings=None):
     models = None if args.models is None else [m for group in args.models for m in group]
     rows = select_rows(models, args.quick)
     os.makedirs(args.out, exist_ok=True)
-    cache_dir = os.path.join(args.out, "cache")
     _say(f"Data set {settings.dataset}: loading")
     X_train, _, X_test, y_test = load_data(settings)
     settings.n_train, settings.n_test = X_train.shape[0], X_test.shape[0]
     _say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images of "
          f"{X_train.shape[1]} pixels; {len(rows)} models, k = {settings.n_components}, "
-         f"device {settings.device}; output in {args.out}")
+         f"device {settings.device}, {args.jobs} job(s); output in {args.out}")
+    order = {row.name: i for i, row in enumerate(rows)}
     records = []
-    with tqdm(rows, desc="models", unit="model") as progress:
-        for row in progress:
-            progress.set_postfix_str(row.name)
-            estimator, fit_seconds, cached = fit_or_load(row, settings, X_train, cache_dir)
-            metrics = evaluate(estimator, X_test, y_test, settings)
-            records.append(_record(row, metrics, fit_seconds, cached))
-            if not args.no_figures:
-                write_figures(args.out, row, estimator, X_test)
+    with tqdm(total=len(rows), desc="models", unit="model") as progress:
+        for record in _run_rows(rows, settings, (X_train, X_test, y_test), args):
+            records.append(record)
+            records.sort(key=lambda r: order[r["row"]])
+            write_csv(os.path.join(args.out, "results.csv"), records)
+            progress.set_postfix_str(record["row"])
+            progress.update(1)
     total = time.perf_counter() - start
     if not args.no_figures:
         from .plotting import plot_metrics_against_beta
@@ -676,8 +722,8 @@ def compare(args, command="sparse-parts compare", settings=None):
         _save_figure(plot_metrics_against_beta(
             records, title=f"Metrics against beta ({settings.dataset}, test images)"),
             os.path.join(args.out, "metrics_vs_beta.png"))
-    write_csv(os.path.join(args.out, "results.csv"), records)
-    write_markdown(os.path.join(args.out, "results.md"), records, settings, command, total)
+    write_markdown(os.path.join(args.out, "results.md"), records, settings, command, total,
+                   jobs=args.jobs)
     print(format_table(records))
     print(f"\nWrote results.csv, results.md{' and figures' if not args.no_figures else ''} "
           f"to {args.out} in {time.perf_counter() - start:.1f} s.")

@@ -216,3 +216,35 @@ def test_evaluate_agrees_with_the_metric_functions():
     assert metrics["dilation_error_rec"] == pytest.approx(
         max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
     assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
+
+
+def test_parallel_jobs_give_the_sequential_results(tmp_path):
+    argv = TINY + ["--no-figures", "--models", "nmf", "shallow"]
+    assert cli.main(argv + ["--out", str(tmp_path / "one")]) == 0
+    assert cli.main(argv + ["--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
+    one = _read_csv(tmp_path / "one" / "results.csv")
+    two = _read_csv(tmp_path / "two" / "results.csv")
+    assert [r["row"] for r in two] == TINY_ROWS  # the order of the study, not of completion
+    for a, b in zip(one, two, strict=True):
+        for metric in ("mse", "sparsity", "dilation_error", "svm_accuracy"):
+            assert float(a[metric]) == pytest.approx(float(b[metric]), rel=1e-5), metric
+    assert "rows in parallel" in (tmp_path / "two" / "results.md").read_text()
+    assert len(os.listdir(tmp_path / "two" / "cache")) == len(TINY_ROWS)
+
+
+def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch):
+    evaluate = cli.evaluate
+    done = []
+
+    def failing_after_two(*args, **kwargs):
+        if len(done) == 2:
+            raise KeyboardInterrupt
+        done.append(1)
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "evaluate", failing_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(TINY + ["--out", str(tmp_path), "--no-figures"])
+    rows = _read_csv(tmp_path / "results.csv")
+    assert [r["row"] for r in rows] == TINY_ROWS[:2]
+    assert not (tmp_path / "results.md").exists()
