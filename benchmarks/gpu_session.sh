@@ -1,0 +1,69 @@
+#!/bin/bash
+# The checks of one lent-GPU session (the `device` tool), in one command of under
+# 10 minutes. SECTIONS picks among:
+#   tests    the test files that run differently with CUDA present (device="auto")
+#   cuda     only the tests that need CUDA (-k cuda)
+#   epochs   seconds per epoch over the 60,000 Fashion-MNIST training images
+#   compare  the full `sparse-parts compare` run, rows in parallel on the one GPU
+#   sweep    the asymmetric rows of the study at several epoch budgets, in parallel
+# (default: "tests epochs compare"). Needs, in the folder .gpu/ (ignored by git,
+# carried by the tool): whl/ with the skorch wheel, skl/fashion_mnist/ with the four
+# IDX files. Writes logs and results into $OUT (at most 8 files come back).
+#
+#   SECTIONS="cuda sweep" bash benchmarks/gpu_session.sh
+set -u
+began=$(date +%s)
+OUT=${OUT:-/tmp/gpu_out}
+SECTIONS=${SECTIONS:-tests epochs compare}
+BUDGET=${BUDGET:-570}
+mkdir -p "$OUT"
+python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/whl/*.whl \
+    || exit 1
+export PYTHONPATH=/tmp/site:$PWD SCIKIT_LEARN_DATA=$PWD/.gpu/skl PYTHONUNBUFFERED=1
+left() { echo $(( BUDGET - ($(date +%s) - began) )); }
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
+{
+    date -u
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+    nproc
+    python3 -c "import sys, torch, sklearn, skorch, numpy, skimage; print(sys.version); \
+print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.is_available()); \
+print('sklearn', sklearn.__version__, 'skorch', skorch.__version__, 'numpy', \
+numpy.__version__, 'skimage', skimage.__version__)"
+} > "$OUT/env.txt" 2>&1
+
+if has tests; then
+    timeout 120 python3 -m pytest -q -p no:cacheprovider -n 8 tests/test_autoencoders.py \
+        tests/test_autoencoders_sklearn.py tests/test_cli.py > "$OUT/tests.txt" 2>&1
+    echo "tests exit status $?" >> "$OUT/tests.txt"
+fi
+if has cuda; then
+    timeout 120 python3 -m pytest -q -p no:cacheprovider -rA -k cuda \
+        tests/test_autoencoders.py tests/test_cli.py > "$OUT/tests.txt" 2>&1
+    echo "tests exit status $?" >> "$OUT/tests.txt"
+fi
+if has epochs; then
+    timeout 90 python3 benchmarks/bench_gpu_epoch.py --epochs 4 > "$OUT/epochs.txt" 2>&1
+fi
+if has sweep; then
+    # One process per (row, budget): small models leave the GPU mostly idle.
+    for epochs in ${SWEEP_EPOCHS:-10 20 50 100}; do
+        for row in asym-p0.05-b0.001 asym-p0.01-b0.01; do
+            OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 timeout $(( $(left) - 20 )) \
+                python3 benchmarks/bench_autoencoders.py \
+                --rows "$row" --epochs "$epochs" --device cuda --threads 1 \
+                --json "$OUT/sweep.jsonl" > "/tmp/sweep-$row-$epochs.log" 2>&1 &
+        done
+    done
+    wait
+    tail -n 3 /tmp/sweep-*.log > "$OUT/sweep.log"
+fi
+if has compare; then
+    start=$(date +%s)
+    timeout "$(left)" python3 -m sparse_parts compare --dataset fashion-mnist \
+        --device cuda --jobs 11 --out /tmp/compare > "$OUT/compare.log" 2>&1
+    echo "compare exit status $? after $(( $(date +%s) - start )) s" >> "$OUT/compare.log"
+    cp /tmp/compare/results.csv /tmp/compare/results.md "$OUT/" 2>/dev/null
+    (cd /tmp/compare && tar cf "$OUT/figures.tar" ./*.png) 2>/dev/null
+fi
+ls -la "$OUT"
