@@ -9,6 +9,14 @@
 # (default: "tests epochs compare"). Needs, in the folder .gpu/ (ignored by git,
 # carried by the tool): whl/ with the skorch wheel, skl/fashion_mnist/ with the four
 # IDX files. Writes logs and results into $OUT (at most 8 files come back).
+# Prepare .gpu/ here, once (the GPU machine has torch, scikit-learn, scikit-image,
+# matplotlib and pytest, but neither skorch nor a network):
+#
+#   mkdir -p .gpu/skl/fashion_mnist
+#   cp /usr/share/datasets/fashion-mnist/*.gz .gpu/skl/fashion_mnist/
+#   .venv/bin/pip download --no-deps --only-binary=:all: -d .gpu/whl skorch==1.4.0
+#
+# then, through the device tool, with carry [".gpu"]:
 #
 #   SECTIONS="cuda sweep" bash benchmarks/gpu_session.sh
 set -u
