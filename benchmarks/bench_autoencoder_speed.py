@@ -48,15 +48,17 @@ def load_images(n_train):
                 rng.random((10000, 784), dtype=np.float32), "random")
 
 
-def plain_loop(module, X, epochs, batch_size, optimizer, seed=0):
-    """Train ``module`` the way the estimators do, without skorch."""
+def train_on_batches(module, batches, epochs, optimizer):
+    """The estimator's training step, without skorch, over ``batches`` (re-iterable).
+
+    Same loss, projection of the atoms and per-batch ``loss.item()`` (skorch reads
+    every batch loss too) as ``fit``.
+    """
     criterion = AutoEncoderLoss("kl", 0.05, 1e-3)
-    iterator = _SliceIterator(_TensorDataset(torch.as_tensor(X)), batch_size, shuffle=True,
-                              seed=seed)
     weight = module.decoder.weight
     module.train()
     for _ in range(epochs):
-        for batch, _ in iterator:
+        for batch, *_ in batches:
             optimizer.zero_grad()
             reconstruction, codes = module(batch)
             loss = criterion(reconstruction, codes, batch, weight)
@@ -64,7 +66,14 @@ def plain_loop(module, X, epochs, batch_size, optimizer, seed=0):
             optimizer.step()
             with torch.no_grad():
                 weight.clamp_(min=0)
-            loss.item()  # skorch reads every batch loss too
+            loss.item()
+
+
+def plain_loop(module, X, epochs, batch_size, optimizer, seed=0):
+    """Train ``module`` the way the estimators do (batches sliced from one tensor)."""
+    iterator = _SliceIterator(_TensorDataset(torch.as_tensor(X)), batch_size, shuffle=True,
+                              seed=seed)
+    train_on_batches(module, iterator, epochs, optimizer)
 
 
 CLOCK = {"name": "wall"}
@@ -119,26 +128,13 @@ def skorch_overhead(X, rounds, epochs):
 def naive_loop(module, X, epochs, batch_size, optimizer, seed=0):
     """The loop a torch tutorial writes: DataLoader over a TensorDataset, no tuning.
 
-    Per-sample indexing and collation by the DataLoader, denormal floats left as
-    they are; same loss, projection and per-batch ``loss.item()`` as the estimator.
+    Per-sample indexing and collation by the DataLoader; same training step.
     """
     from torch.utils.data import DataLoader, TensorDataset
 
-    criterion = AutoEncoderLoss("kl", 0.05, 1e-3)
     loader = DataLoader(TensorDataset(torch.as_tensor(X)), batch_size=batch_size,
                         shuffle=True, generator=torch.Generator().manual_seed(seed))
-    weight = module.decoder.weight
-    module.train()
-    for _ in range(epochs):
-        for (batch,) in loader:
-            optimizer.zero_grad()
-            reconstruction, codes = module(batch)
-            loss = criterion(reconstruction, codes, batch, weight)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                weight.clamp_(min=0)
-            loss.item()
+    train_on_batches(module, loader, epochs, optimizer)
 
 
 @contextlib.contextmanager
