@@ -182,22 +182,12 @@ class _AutoEncoderNet(NeuralNet):
             getattr(cb, method_name)(self, **cb_kwargs)
 
     # The module is passed to __init__ as an instance, so ``module`` and ``module_``
-    # are one object. skorch routes only the attributes ending in "_" through its
-    # device-mapping unpickler; ``module`` would be pickled plainly, and a model
-    # trained on CUDA would then fail to load on a CPU-only machine. It is stored as a
-    # marker and restored as ``module_`` when unpickled.
-    _SAME_AS_TRAINED = "<module_>"
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        if self.__dict__.get("module") is self.__dict__.get("module_", ...):
-            state["module"] = self._SAME_AS_TRAINED
-        return state
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if isinstance(self.module, str) and self.module == self._SAME_AS_TRAINED:
-            self.module = self.module_
+    # are one object. skorch sends the attributes whose names start with these
+    # prefixes through its device-mapping unpickler (it adds "module_", "criterion_",
+    # "optimizer_" itself); without "module" the init parameter would be pickled
+    # plainly, and a model trained on CUDA would fail to load on a CPU-only machine.
+    # Pickled together, the two names stay one object.
+    cuda_dependent_attributes_ = ["module"]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, codes = y_pred
