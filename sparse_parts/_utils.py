@@ -3,6 +3,9 @@
 import math
 import numbers
 
+import numpy as np
+from sklearn.utils.validation import check_array
+
 
 def check_image_shape(n_features, image_shape=None):
     """Return ``(height, width)`` for images flattened into ``n_features`` values.
@@ -64,3 +67,19 @@ def check_int(value, name, low=1):
 def check_fraction(value, name):
     """None, or a real number in [0, 1] (a sparseness level)."""
     return None if value is None else check_real(value, name, low=0.0, high=1.0)
+
+
+def check_codes(codes, estimator, count_name="n_components"):
+    """Validate codes for ``estimator.inverse_transform``: 2-D, finite, float32/64,
+    one column per atom (row of ``estimator.components_``).
+
+    ``count_name`` is how the error names the number of atoms (the estimator's
+    parameter, or its fitted attribute where the parameter may be None).
+    """
+    codes = check_array(codes, dtype=[np.float64, np.float32], input_name="codes")
+    n_components = estimator.components_.shape[0]
+    if codes.shape[1] != n_components:
+        raise ValueError(
+            f"codes have {codes.shape[1]} columns but this {type(estimator).__name__} has "
+            f"{count_name}={n_components}; pass the output of transform().")
+    return codes

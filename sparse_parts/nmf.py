@@ -36,10 +36,10 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import randomized_svd
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._utils import check_fraction, check_image_shape, check_int, check_real
+from ._utils import check_codes, check_fraction, check_image_shape, check_int, check_real
 from .sparseness import (
     project_sparseness,
     project_sparseness_cone,
@@ -645,16 +645,8 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         images : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        codes = self._check_codes(X)
+        codes = check_codes(X, self, "n_components_")
         return self._decode(codes, self.components_.astype(codes.dtype, copy=False))
-
-    def _check_codes(self, codes):
-        codes = check_array(codes, dtype=[np.float64, np.float32], input_name="codes")
-        if codes.shape[1] != self.n_components_:
-            raise ValueError(
-                f"codes have {codes.shape[1]} columns but this model has "
-                f"n_components_={self.n_components_}; pass the output of transform().")
-        return codes
 
     def score(self, X, y=None):
         """Minus the mean squared reconstruction error of ``X`` (greater is better).

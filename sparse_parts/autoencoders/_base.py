@@ -21,12 +21,12 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
-from .._utils import check_image_shape, check_int, check_real
+from .._utils import check_codes, check_image_shape, check_int, check_real
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES, AutoEncoderLoss
 
@@ -582,12 +582,7 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X_reconstructed : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        codes = check_array(X, dtype=[np.float32, np.float64], input_name="X")
-        if codes.shape[1] != self.components_.shape[0]:
-            raise ValueError(
-                f"X has {codes.shape[1]} features (code units), but {type(self).__name__} "
-                f"has n_components={self.components_.shape[0]}."
-            )
+        codes = check_codes(X, self)
         return self._decode(codes, self.components_).astype(codes.dtype, copy=False)
 
     def score(self, X, y=None):
