@@ -7,34 +7,52 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 
-def check_image_shape(n_features, image_shape=None):
-    """Return ``(height, width)`` for images flattened into ``n_features`` values.
+def resolve_image_shape(n_features, image_shape=None, *, required=True):
+    """``(height, width)`` of images flattened into ``n_features`` values.
 
-    ``image_shape=None`` means square images, which needs ``n_features`` to be a
-    perfect square. Raises a ``ValueError`` that says what to pass otherwise.
+    The one image-shape contract of the package (estimators, metrics, morphology,
+    plots): ``image_shape`` is ``(height, width)`` with ``height * width ==
+    n_features``; one of the two may be ``-1``, inferred as in ``numpy.reshape``;
+    ``None`` means square images, which needs ``n_features`` to be a perfect square.
+
+    With ``required=False``, a ``None`` that cannot be resolved (non-square data)
+    returns ``None`` instead of raising: an estimator that does not need the shape
+    to fit records that it is unknown, and only what needs an image (a convolution,
+    morphology, a plot) asks again with ``required=True``.
     """
     n_features = int(n_features)
     if image_shape is None:
         side = math.isqrt(n_features)
-        if side * side != n_features:
-            raise ValueError(
-                f"Cannot infer the image shape: n_features={n_features} is not a perfect "
-                "square. Pass image_shape=(height, width) with height * width == n_features."
-            )
-        return side, side
+        if side * side == n_features:
+            return side, side
+        if not required:
+            return None
+        raise ValueError(
+            f"Cannot infer the image shape: n_features={n_features} is not a perfect "
+            "square. Pass image_shape=(height, width) with height * width == n_features "
+            "(one of them may be -1).")
     try:
         height, width = (int(v) for v in image_shape)
     except (TypeError, ValueError):
         raise ValueError(
-            f"image_shape must be a pair of positive integers (height, width), got {image_shape!r}."
-        ) from None
+            "image_shape must be a pair of integers (height, width), one of which may be "
+            f"-1, got {image_shape!r}.") from None
+    if (height, width).count(-1) == 1:
+        known = width if height == -1 else height
+        if known >= 1 and n_features % known == 0:
+            height, width = (n_features // known, width) if height == -1 else (height,
+                                                                               n_features // known)
+        else:
+            raise ValueError(
+                f"image_shape={tuple(image_shape)!r} cannot hold n_features={n_features}: "
+                f"{n_features} is not a multiple of {known}.")
     if height < 1 or width < 1:
-        raise ValueError(f"image_shape must hold positive integers, got {image_shape!r}.")
+        raise ValueError(
+            f"image_shape must hold positive integers (or one -1), got {image_shape!r}.")
     if height * width != n_features:
         raise ValueError(
             f"image_shape={tuple(image_shape)!r} holds {height * width} pixels but the data has "
-            f"n_features={n_features}. Pass the (height, width) of the flattened images."
-        )
+            f"n_features={n_features}. Pass the (height, width) of the flattened images.")
     return height, width
 
 
@@ -69,9 +87,10 @@ def check_fraction(value, name):
     return None if value is None else check_real(value, name, low=0.0, high=1.0)
 
 
-def check_codes(codes, estimator, count_name="n_components"):
-    """Validate codes for ``estimator.inverse_transform``: 2-D, finite, float32/64,
-    one column per atom (row of ``estimator.components_``).
+def check_codes(codes, estimator, count_name="n_components", *, low=0.0, high=None):
+    """Validate codes for ``estimator.inverse_transform`` / ``decode``: 2-D, finite,
+    float32/64, one column per atom (row of ``estimator.components_``), every entry in
+    ``[low, high]`` (``None``: unbounded), the range the estimator's codes live in.
 
     ``count_name`` is how the error names the number of atoms (the estimator's
     parameter, or its fitted attribute where the parameter may be None).
@@ -82,4 +101,13 @@ def check_codes(codes, estimator, count_name="n_components"):
         raise ValueError(
             f"codes have {codes.shape[1]} columns but this {type(estimator).__name__} has "
             f"{count_name}={n_components}; pass the output of transform().")
+    if codes.size:
+        lowest, highest = codes.min(), codes.max()
+        if (low is not None and lowest < low) or (high is not None and highest > high):
+            bad = lowest if low is not None and lowest < low else highest
+            allowed = (f">= {low:g}" if high is None else f"<= {high:g}" if low is None
+                       else f"in [{low:g}, {high:g}]")
+            raise ValueError(
+                f"codes hold {bad:.4g}, but the codes of this {type(estimator).__name__} are "
+                f"{allowed}; pass the output of transform().")
     return codes

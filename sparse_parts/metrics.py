@@ -12,7 +12,7 @@ Three questions are asked of a fitted decomposition:
   dilation commutes with the supremum and, nearly, with such sums.
 
 Any fitted estimator of this package works here; the contract is ``components_``,
-``transform``, ``image_shape_`` and the decoding hook ``_decode(codes,
+``transform``, ``image_shape_`` and the public decoding hook ``decode(codes,
 components)`` (``codes @ components`` for NMF, the decoder's activation on top of
 it for the auto-encoders, whose bias is not dilated).
 
@@ -106,7 +106,7 @@ def _image_shape(estimator):
 
 
 def _decode(estimator, codes, components):
-    decode = getattr(estimator, "_decode", None)
+    decode = getattr(estimator, "decode", None)
     if decode is None:
         return codes @ components
     return np.asarray(decode(codes, components))
@@ -122,7 +122,7 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
     Parameters
     ----------
     estimator : fitted estimator of this package
-        Needs ``components_``, ``transform``, ``image_shape_`` and ``_decode``.
+        Needs ``components_``, ``transform``, ``image_shape_`` and ``decode``.
     X : array-like of shape (n_samples, n_features)
         Images whose operated versions are approximated.
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 import skimage.morphology
 
-from ._utils import check_image_shape
+from ._utils import resolve_image_shape
 
 __all__ = ["OPERATORS", "apply_operator", "closing", "dilation", "erosion", "opening"]
 
@@ -300,7 +300,7 @@ default="dilation"
             f"shape {X.shape}. Use X.reshape(1, -1) for a single image, or call "
             "dilation/erosion/opening/closing on image stacks."
         )
-    height, width = check_image_shape(X.shape[1], image_shape)
+    height, width = resolve_image_shape(X.shape[1], image_shape)
     stack = X.reshape(X.shape[0], height, width)
 
     if isinstance(operator, str):

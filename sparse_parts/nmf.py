@@ -39,7 +39,8 @@ from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._utils import check_codes, check_fraction, check_image_shape, check_int, check_real
+from ._decomposition import PartBasedMixin
+from ._utils import check_fraction, check_int, check_real, resolve_image_shape
 from .sparseness import (
     project_sparseness,
     project_sparseness_cone,
@@ -427,7 +428,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
 
 
 # ------------------------------------------------------------------------ estimator
-class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Non-negative matrix factorisation with sparseness constraints (Hoyer 2004).
 
     Finds non-negative atoms ``components_`` and non-negative codes whose product
@@ -573,13 +574,7 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         _check_non_negative(X, f"{type(self).__name__}.fit")
-        if self.image_shape is not None:
-            self.image_shape_ = check_image_shape(X.shape[1], self.image_shape)
-        else:
-            try:
-                self.image_shape_ = check_image_shape(X.shape[1])
-            except ValueError:
-                self.image_shape_ = None
+        self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         codes, components, n_iter, errors = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
@@ -628,50 +623,13 @@ class SparseNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                              self._sample_sparseness(), self.max_iter, self.tol)
         return X, codes
 
+    _count_name = "n_components_"
+
     def _decode(self, codes, components):
-        """Images from codes and (possibly transformed) atoms: ``codes @ components``."""
-        return np.asarray(codes) @ components
-
-    def inverse_transform(self, X):
-        """Images from codes: ``codes @ components_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes.
-
-        Returns
-        -------
-        images : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        codes = check_codes(X, self, "n_components_")
-        return self._decode(codes, self.components_.astype(codes.dtype, copy=False))
-
-    def score(self, X, y=None):
-        """Minus the mean squared reconstruction error of ``X`` (greater is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        score : float
-        """
-        X, codes = self._validated_codes(X, "score")
-        diff = X - self._decode(codes, self.components_.astype(X.dtype, copy=False))
-        return -float(np.mean(diff * diff))
-
-    @property
-    def _n_features_out(self):
-        """Number of codes per sample, for ``get_feature_names_out``."""
-        return self.components_.shape[0]
+        """Images from codes and (possibly operated) atoms: ``codes @ components``."""
+        return codes @ components.astype(codes.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -105,7 +105,7 @@ class _BiasedDecoder:
     def transform(self, X):
         return self.model.transform(X)
 
-    def _decode(self, codes, components):
+    def decode(self, codes, components):
         return np.maximum(codes @ components + self.bias, 0)
 
 

@@ -5,7 +5,8 @@ the InfoGAN recognition network; both decode with a single linear layer whose
 weights are the non-negative atoms.
 """
 
+from ._device import resolve_device, torch_threads
 from .asymmetric import AsymmetricAutoEncoder
 from .shallow import SparseNonNegAutoEncoder
 
-__all__ = ["SparseNonNegAutoEncoder", "AsymmetricAutoEncoder"]
+__all__ = ["SparseNonNegAutoEncoder", "AsymmetricAutoEncoder", "resolve_device", "torch_threads"]

@@ -26,7 +26,9 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
-from .._utils import check_codes, check_image_shape, check_int, check_real
+from .._decomposition import PartBasedMixin
+from .._utils import check_int, check_real, resolve_image_shape
+from ._device import resolve_device
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES, AutoEncoderLoss
 
@@ -251,31 +253,6 @@ def _as_float32_tensor(X, device):
         return torch.as_tensor(X, device=device)
 
 
-def _resolve_device(device):
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if isinstance(device, str) and device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} but CUDA is not available on this machine; pass "
-            "device='cpu' or device='auto'."
-        )
-    return device
-
-
-def _resolve_image_shape(n_features, image_shape):
-    """``check_image_shape`` that also accepts one -1, inferred as in ``numpy.reshape``."""
-    if image_shape is not None:
-        try:
-            shape = [int(v) for v in image_shape]
-        except (TypeError, ValueError):
-            shape = None
-        if shape is not None and len(shape) == 2 and shape.count(-1) == 1:
-            other = shape[1] if shape[0] == -1 else shape[0]
-            if other >= 1 and n_features % other == 0:
-                image_shape = tuple(n_features // other if v == -1 else v for v in shape)
-    return check_image_shape(n_features, image_shape)
-
-
 def _numpy_activation(values, activation):
     if activation == "leaky_relu":
         return np.where(values >= 0, values, values * values.dtype.type(0.1))
@@ -285,11 +262,17 @@ def _numpy_activation(values, activation):
 
 
 # --------------------------------------------------------------------------- estimator
-class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                      BaseEstimator):
     """Shared implementation of the sparse non-negative auto-encoders.
 
-    Subclasses set ``_build_encoder(n_features, image_shape)`` and their docstring.
+    Subclasses set ``_build_encoder(n_features, image_shape)`` and their docstring, and
+    ``_needs_image_shape`` to False when the encoder does not look at the image
+    (``image_shape`` is then only recorded, for the metrics and plots).
     """
+
+    _needs_image_shape = True
+    _code_bounds = (0.0, 1.0)
 
     def __init__(
         self,
@@ -388,11 +371,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise ValueError(f"early_stopping must be a bool, got {self.early_stopping!r}.")
         check_int(self.n_iter_no_change, "n_iter_no_change")
         check_real(self.tol, "tol", low=0)
-        if not (isinstance(self.device, str) and (
-                self.device in ("cpu", "auto") or self.device.startswith("cuda"))):
-            raise ValueError(
-                f"device must be 'cpu', 'cuda' (or 'cuda:N') or 'auto', got {self.device!r}."
-            )
         if not isinstance(self.verbose, (bool, np.bool_)):
             check_int(self.verbose, "verbose", low=0)
         if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
@@ -473,8 +451,9 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._check_params()
         X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2)
         n_samples, n_features = X.shape
-        image_shape = _resolve_image_shape(n_features, self.image_shape)
-        device = _resolve_device(self.device)
+        image_shape = resolve_image_shape(n_features, self.image_shape,
+                                          required=self._needs_image_shape)
+        device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         torch_device = torch.device(device)
         fork_devices = []
@@ -516,10 +495,6 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self.fit(X, y).transform(X)
 
     # ------------------------------------------------------------------ using
-    @property
-    def _n_features_out(self):
-        return self.components_.shape[0]
-
     def _encode(self, X):
         net = self.net_
         module = net.module_
@@ -535,6 +510,12 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         finally:
             module.train(was_training)
         return np.concatenate(chunks, axis=0)
+
+    def _validated_codes(self, X, method):
+        """``(X, codes)``: the input validated once, and its codes."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        return X, self._encode(X).astype(X.dtype, copy=False)
 
     def transform(self, X):
         """Codes of the images ``X``, in [0, 1].
@@ -552,58 +533,11 @@ class BaseAutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         -------
         codes : ndarray of shape (n_samples, n_components)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
-        return self._encode(X).astype(X.dtype, copy=False)
+        return self._validated_codes(X, "transform")[1]
 
     def _decode(self, codes, components):
-        """``sigma_d(codes @ components + decoder_bias_)`` in numpy.
-
-        The decoding hook of :mod:`sparse_parts.metrics`: the max-approximation passes
-        operated (e.g. dilated) atoms as ``components``; the bias is never operated.
-        """
-        codes = np.asarray(codes)
-        components = np.asarray(components)
+        """``sigma_d(codes @ components + decoder_bias_)`` in numpy (the bias never operated)."""
         dtype = np.result_type(codes.dtype, components.dtype, np.float32)
         values = codes.astype(dtype, copy=False) @ components.astype(dtype, copy=False)
         values += self.decoder_bias_.astype(dtype, copy=False)
         return _numpy_activation(values, self.net_.module_.decoder.activation)
-
-    def inverse_transform(self, X):
-        """Decode codes into images: ``sigma_d(codes @ components_ + decoder_bias_)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes, e.g. from :meth:`transform`.
-
-        Returns
-        -------
-        X_reconstructed : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        codes = check_codes(X, self)
-        return self._decode(codes, self.components_).astype(codes.dtype, copy=False)
-
-    def score(self, X, y=None):
-        """Minus the mean squared reconstruction error of ``X`` (greater is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        score : float
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
-        reconstruction = self._decode(self._encode(X), self.components_)
-        return -float(np.mean((X.astype(np.float64) - reconstruction) ** 2))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -8,6 +8,8 @@ __all__ = ["SparseNonNegAutoEncoder"]
 
 
 class SparseNonNegAutoEncoder(BaseAutoEncoder):
+    _needs_image_shape = False  # a dense encoder: the shape is only kept for the metrics
+
     def _build_encoder(self, n_features, image_shape):
         return DenseEncoder(n_features, int(self.n_components))
 
