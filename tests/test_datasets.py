@@ -1,13 +1,18 @@
-"""Tests for sparse_parts.datasets: IDX parsing, search order, download, digits."""
+"""Tests for sparse_parts.datasets: IDX parsing, search order, release checks,
+download, digits."""
 
+import functools
 import gzip
 import hashlib
 import os
+import re
 import struct
 import urllib.error
+import urllib.request
 
 import numpy as np
 import pytest
+from sklearn.datasets import fetch_file as sklearn_fetch_file
 
 from sparse_parts import datasets
 from sparse_parts.datasets import (
@@ -21,6 +26,16 @@ TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
 TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
+DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def needs_fashion_mnist(test):
+    """The real files: the ``fashion_mnist`` marker, skipped without the package."""
+    skip = pytest.mark.skipif(
+        not os.path.isdir(DEBIAN_DIR),
+        reason="Debian package dataset-fashion-mnist not installed",
+    )
+    return pytest.mark.fashion_mnist(skip(test))
 
 
 def _images_idx(pixels):
@@ -36,7 +51,8 @@ def _labels_idx(labels):
 
 def _write(directory, name, content, *, gz):
     path = directory / (name + ".gz" if gz else name)
-    path.write_bytes(gzip.compress(content) if gz else content)
+    # Level 1: fast on the real files, and other bytes than the release's .gz.
+    path.write_bytes(gzip.compress(content, compresslevel=1) if gz else content)
     return path
 
 
@@ -48,13 +64,25 @@ def _fake_split(n, seed):
     return pixels, labels
 
 
-def _write_dataset(directory, *, gz, n_train=7, n_test=3):
+def _declare_official(monkeypatch, split, pixels, labels):
+    """Make the release checks take these synthetic arrays for the official files."""
+    images_name, labels_name, _ = datasets._SPLITS[split]
+    monkeypatch.setitem(datasets._SPLITS, split, (images_name, labels_name, len(pixels)))
+    for name, content in [(images_name, _images_idx(pixels)), (labels_name, _labels_idx(labels))]:
+        monkeypatch.setitem(datasets._CONTENT_SHA256, name, hashlib.sha256(content).hexdigest())
+
+
+def _write_dataset(directory, *, gz, n_train=7, n_test=3, monkeypatch=None):
+    """Synthetic IDX files; with ``monkeypatch``, declared the official release."""
     train = _fake_split(n_train, seed=0)
     test = _fake_split(n_test, seed=1)
     _write(directory, TRAIN_IMAGES, _images_idx(train[0]), gz=gz)
     _write(directory, TRAIN_LABELS, _labels_idx(train[1]), gz=gz)
     _write(directory, TEST_IMAGES, _images_idx(test[0]), gz=gz)
     _write(directory, TEST_LABELS, _labels_idx(test[1]), gz=gz)
+    if monkeypatch is not None:
+        _declare_official(monkeypatch, "train", *train)
+        _declare_official(monkeypatch, "test", *test)
     return train, test
 
 
@@ -65,18 +93,27 @@ def no_system_copy(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(empty))
 
-    def no_network(url, file):
+    def no_network(url, **kwargs):
         raise AssertionError(f"unexpected download of {url}")
 
-    monkeypatch.setattr(datasets, "_fetch_url", no_network)
+    monkeypatch.setattr(datasets, "fetch_file", no_network)
     return empty
 
 
+@pytest.fixture
+def any_release(monkeypatch):
+    """Skip the release checks: for tests that need two different synthetic data
+    sets at once, which cannot both be the official one."""
+    monkeypatch.setattr(datasets, "_check_release", lambda *args: None)
+
+
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
-def test_reads_synthetic_idx_files(tmp_path, no_system_copy, gz):
+def test_reads_synthetic_idx_files(tmp_path, monkeypatch, no_system_copy, gz):
     home = tmp_path / "home"
     home.mkdir()
-    (train_pixels, train_labels), (test_pixels, test_labels) = _write_dataset(home, gz=gz)
+    (train_pixels, train_labels), (test_pixels, test_labels) = _write_dataset(
+        home, gz=gz, monkeypatch=monkeypatch
+    )
 
     bunch = fetch_fashion_mnist("train", data_home=home)
     assert bunch.data.shape == (7, 784)
@@ -101,7 +138,8 @@ def test_reads_synthetic_idx_files(tmp_path, no_system_copy, gz):
     np.testing.assert_array_equal(X_all[7:], X)
 
 
-def test_data_home_comes_before_debian_dir(tmp_path, monkeypatch, no_system_copy):
+def test_data_home_comes_before_debian_dir(tmp_path, monkeypatch, no_system_copy,
+                                           any_release):
     home, debian = tmp_path / "home", tmp_path / "debian"
     home.mkdir()
     debian.mkdir()
@@ -122,7 +160,7 @@ def test_default_download_directory_is_searched(tmp_path, monkeypatch, no_system
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     cache = tmp_path / "sk" / "fashion_mnist"
     cache.mkdir(parents=True)
-    _write_dataset(cache, gz=True, n_test=5)
+    _write_dataset(cache, gz=True, n_test=5, monkeypatch=monkeypatch)
     assert fetch_fashion_mnist("test").data.shape == (5, 784)
 
 
@@ -220,17 +258,25 @@ def test_unknown_subset():
 # -- download ----------------------------------------------------------------
 
 
-def _serve(monkeypatch, files, calls):
-    """Make _fetch_url serve ``files`` (name -> bytes); other URLs fail like a 404."""
+def _serve(tmp_path, monkeypatch, files, calls, *, first_mirror_down=False):
+    """Serve ``files`` (name -> bytes) at file:// URLs, downloaded by scikit-learn's
+    own fetch_file (no network); ``calls`` records the URLs asked for. The other
+    mirror is a folder that does not exist: its URLs fail like a 404."""
+    served, down = tmp_path / "served", tmp_path / "down"
+    served.mkdir()
+    for name, content in files.items():
+        (served / name).write_bytes(content)
+    urls = [f"file://localhost{urllib.request.pathname2url(str(d))}/" for d in (served, down)]
+    monkeypatch.setattr(
+        datasets, "FASHION_MNIST_URLS", tuple(urls[::-1] if first_mirror_down else urls)
+    )
+    monkeypatch.setattr(datasets, "_RETRY_DELAY", 0)
 
-    def fake_fetch(url, file):
+    def recording_fetch_file(url, **kwargs):
         calls.append(url)
-        name = url.rsplit("/", 1)[-1]
-        if name not in files:
-            raise urllib.error.URLError("404 not found")
-        file.write(files[name])
+        return sklearn_fetch_file(url, **kwargs)
 
-    monkeypatch.setattr(datasets, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(datasets, "fetch_file", recording_fetch_file)
 
 
 def _released(tmp_path, monkeypatch):
@@ -243,13 +289,14 @@ def _released(tmp_path, monkeypatch):
     checksums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     monkeypatch.setitem(datasets._SHA256, TEST_IMAGES + ".gz", checksums[TEST_IMAGES + ".gz"])
     monkeypatch.setitem(datasets._SHA256, TEST_LABELS + ".gz", checksums[TEST_LABELS + ".gz"])
+    _declare_official(monkeypatch, "test", pixels, labels)
     return files, pixels, labels
 
 
 def test_download_into_data_home(tmp_path, monkeypatch, no_system_copy):
     files, pixels, labels = _released(tmp_path, monkeypatch)
     calls = []
-    _serve(monkeypatch, files, calls)
+    _serve(tmp_path, monkeypatch, files, calls)
     home = tmp_path / "new" / "home"
     X, y = fetch_fashion_mnist("test", data_home=home, return_X_y=True)
     np.testing.assert_array_equal(X * 255, pixels.reshape(4, 784))
@@ -264,7 +311,7 @@ def test_download_into_data_home(tmp_path, monkeypatch, no_system_copy):
 
 def test_download_defaults_to_sklearn_data_home(tmp_path, monkeypatch, no_system_copy):
     files, _, _ = _released(tmp_path, monkeypatch)
-    _serve(monkeypatch, files, [])
+    _serve(tmp_path, monkeypatch, files, [])
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     assert fetch_fashion_mnist("test").data.shape == (4, 784)
     assert sorted(os.listdir(tmp_path / "sk" / "fashion_mnist")) == sorted(files)
@@ -273,15 +320,9 @@ def test_download_defaults_to_sklearn_data_home(tmp_path, monkeypatch, no_system
 def test_download_falls_back_to_the_next_url(tmp_path, monkeypatch, no_system_copy):
     files, _, _ = _released(tmp_path, monkeypatch)
     calls = []
-
-    def first_url_down(url, file):
-        calls.append(url)
-        if url.startswith(datasets.FASHION_MNIST_URLS[0]):
-            raise TimeoutError("timed out")
-        file.write(files[url.rsplit("/", 1)[-1]])
-
-    monkeypatch.setattr(datasets, "_fetch_url", first_url_down)
-    assert fetch_fashion_mnist("test", data_home=tmp_path / "h").data.shape == (4, 784)
+    _serve(tmp_path, monkeypatch, files, calls, first_mirror_down=True)
+    with pytest.warns(UserWarning, match="Retry downloading"):  # scikit-learn retries once
+        assert fetch_fashion_mnist("test", data_home=tmp_path / "h").data.shape == (4, 784)
     assert len(calls) == 4
 
 
@@ -292,19 +333,21 @@ def test_checksum_mismatch_is_an_error_and_nothing_is_kept(tmp_path, monkeypatch
     good = files[TEST_IMAGES + ".gz"]
     middle = len(good) // 2
     tampered[TEST_IMAGES + ".gz"] = good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1:]
-    _serve(monkeypatch, tampered, [])
+    _serve(tmp_path, monkeypatch, tampered, [])
     home = tmp_path / "home"
-    with pytest.raises(DatasetNotFoundError, match="SHA-256 mismatch") as info:
+    # The message is scikit-learn's, from fetch_file.
+    message = rf"SHA256 checksum of {TEST_IMAGES}\.gz"
+    with pytest.raises(DatasetNotFoundError, match=message) as info:
         fetch_fashion_mnist("test", data_home=home)
     assert "apt-get install dataset-fashion-mnist" in str(info.value)
     assert os.listdir(home) == []  # neither the bad file nor a temporary one
 
 
 def test_offline_and_absent(tmp_path, monkeypatch, no_system_copy):
-    def offline(url, file):
+    def offline(url, **kwargs):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(datasets, "_fetch_url", offline)
+    monkeypatch.setattr(datasets, "fetch_file", offline)
     home = tmp_path / "home"
     with pytest.raises(DatasetNotFoundError) as info:
         fetch_fashion_mnist("train", data_home=home)
@@ -325,14 +368,16 @@ def test_download_disabled(tmp_path, no_system_copy):
     assert "apt-get install dataset-fashion-mnist" in str(info.value)
 
 
+@needs_fashion_mnist
 def test_release_checksums_match_debian_package():
-    directory = "/usr/share/datasets/fashion-mnist"
-    if not os.path.isdir(directory):
-        pytest.skip("Debian package dataset-fashion-mnist not installed")
+    # The package ships the release's gzipped files (the checksums of the download),
+    # and their decompressed content is what every copy is checked against.
     for name, expected in datasets._SHA256.items():
-        path = os.path.join(directory, name)
-        if os.path.isfile(path):
-            assert datasets._sha256(path) == expected, name
+        with open(os.path.join(DEBIAN_DIR, name), "rb") as file:
+            compressed = file.read()
+        assert hashlib.sha256(compressed).hexdigest() == expected, name
+        content = gzip.decompress(compressed)
+        assert hashlib.sha256(content).hexdigest() == datasets._CONTENT_SHA256[name[:-3]], name
 
 
 # -- digits ------------------------------------------------------------------
@@ -360,11 +405,14 @@ def test_load_digits_images():
 # -- the real data -----------------------------------------------------------
 
 
-@pytest.mark.fashion_mnist
-@pytest.mark.skipif(
-    not os.path.isdir("/usr/share/datasets/fashion-mnist"),
-    reason="Debian package dataset-fashion-mnist not installed",
-)
+@functools.lru_cache
+def _official(name):
+    """The decompressed content of the release's file ``name``."""
+    with gzip.open(os.path.join(DEBIAN_DIR, name + ".gz"), "rb") as file:
+        return file.read()
+
+
+@needs_fashion_mnist
 def test_real_fashion_mnist_test_set(tmp_path):
     X, y = fetch_fashion_mnist(
         "test", data_home=tmp_path, download_if_missing=False, return_X_y=True
@@ -373,3 +421,69 @@ def test_real_fashion_mnist_test_set(tmp_path):
     assert X.dtype == np.float32
     assert X.min() == 0.0 and X.max() == 1.0
     np.testing.assert_array_equal(np.bincount(y), np.full(10, 1000))
+
+
+@needs_fashion_mnist
+def test_debian_package_passes_the_release_checks(tmp_path):
+    for split, n_items in [("train", 60000), ("test", 10000)]:
+        images, labels = datasets._load_split(split, [DEBIAN_DIR], str(tmp_path), False)
+        assert images.shape == (n_items, 28, 28) and labels.shape == (n_items,)
+
+
+@needs_fashion_mnist
+def test_official_files_load_gzipped_or_not(tmp_path, no_system_copy):
+    plain, gz = tmp_path / "plain", tmp_path / "gz"
+    plain.mkdir()
+    gz.mkdir()
+    for name in (TEST_IMAGES, TEST_LABELS):
+        _write(plain, name, _official(name), gz=False)
+        # Compressed anew: other bytes than the release's .gz, the same content.
+        _write(gz, name, _official(name), gz=True)
+    X_plain, y_plain = fetch_fashion_mnist("test", data_home=plain, return_X_y=True)
+    X_gz, y_gz = fetch_fashion_mnist("test", data_home=gz, return_X_y=True)
+    assert X_plain.shape == (10000, 784)
+    np.testing.assert_array_equal(X_plain, X_gz)
+    np.testing.assert_array_equal(y_plain, y_gz)
+
+
+@needs_fashion_mnist
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_official_file_with_flipped_pixels_is_an_error(tmp_path, no_system_copy, gz):
+    content = bytearray(_official(TEST_IMAGES))
+    rng = np.random.default_rng(0)
+    for index in rng.choice(np.arange(16, len(content)), size=1000, replace=False):
+        content[index] ^= 0xFF
+    path = _write(tmp_path, TEST_IMAGES, bytes(content), gz=gz)
+    _write(tmp_path, TEST_LABELS, _official(TEST_LABELS), gz=gz)
+    message = rf"{re.escape(str(path))}.*differs from the official"
+    with pytest.raises(ValueError, match=message) as info:
+        fetch_fashion_mnist("test", data_home=tmp_path)
+    assert "Delete it" in str(info.value) and "data_home=" in str(info.value)
+
+
+@needs_fashion_mnist
+def test_consistently_cut_official_pair_is_an_error(tmp_path, no_system_copy):
+    # 5,000 items of each file behind headers rewritten to say 5,000: well formed,
+    # and images and labels agree, but it is not the release.
+    images = _official(TEST_IMAGES)
+    pixels = np.frombuffer(images, np.uint8, offset=16).reshape(10000, 28, 28)[:5000]
+    labels = np.frombuffer(_official(TEST_LABELS), np.uint8, offset=8)[:5000]
+    path = _write(tmp_path, TEST_IMAGES, _images_idx(pixels), gz=True)
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=True)
+    message = (
+        rf"{re.escape(str(path))}.*holds 5000 items, but the official {TEST_IMAGES} holds 10000"
+    )
+    with pytest.raises(ValueError, match=message):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_modified_copy_in_debian_dir_says_reinstall(tmp_path, monkeypatch, no_system_copy):
+    debian = tmp_path / "debian"
+    debian.mkdir()
+    _, (pixels, labels) = _write_dataset(debian, gz=True, monkeypatch=monkeypatch)
+    pixels[0, 0, 0] ^= 1
+    path = _write(debian, TEST_IMAGES, _images_idx(pixels), gz=True)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(debian))
+    message = rf"{re.escape(str(path))}.*differs.*--reinstall dataset-fashion-mnist"
+    with pytest.raises(ValueError, match=message):
+        fetch_fashion_mnist("test", data_home=tmp_path / "nothing_here")
