@@ -1,4 +1,4 @@
-"""Image data sets: Fashion-MNIST (read from local IDX files or downloaded) and digits.
+"""Image data sets: Fashion-MNIST, the bundled digits, and the user's own images.
 
 :func:`fetch_fashion_mnist` follows scikit-learn's ``fetch_*`` conventions. It reads
 the four standard IDX files of the Fashion-MNIST release (gzipped or not) from, in
@@ -11,6 +11,10 @@ data), so a modified or cut copy is an error, never data.
 
 :func:`load_digits_images` wraps scikit-learn's bundled 8x8 digits: the small data
 set that is always available offline.
+
+:func:`load_images` reads the user's own grey images (a ``.npy``/``.npz`` array or a
+folder of PNG/JPEG files) and :func:`load_labels` their class labels; they live in
+``sparse_parts._user_images``.
 """
 
 import gzip
@@ -23,6 +27,8 @@ import numpy as np
 from sklearn.datasets import fetch_file, get_data_home, load_digits
 from sklearn.utils import Bunch
 
+from ._user_images import load_images, load_labels
+
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_DEBIAN_DIR",
@@ -30,6 +36,8 @@ __all__ = [
     "DatasetNotFoundError",
     "fetch_fashion_mnist",
     "load_digits_images",
+    "load_images",
+    "load_labels",
 ]
 
 #: Where the Debian/Ubuntu package ``dataset-fashion-mnist`` installs the files.

@@ -1,5 +1,5 @@
 """Tests for sparse_parts.datasets: IDX parsing, search order, release checks,
-download, digits."""
+download, digits, and the user's own images and labels."""
 
 import functools
 import gzip
@@ -9,9 +9,11 @@ import re
 import struct
 import urllib.error
 import urllib.request
+import warnings
 
 import numpy as np
 import pytest
+from PIL import Image
 from sklearn.datasets import fetch_file as sklearn_fetch_file
 
 from sparse_parts import datasets
@@ -20,6 +22,8 @@ from sparse_parts.datasets import (
     DatasetNotFoundError,
     fetch_fashion_mnist,
     load_digits_images,
+    load_images,
+    load_labels,
 )
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
@@ -487,3 +491,263 @@ def test_modified_copy_in_debian_dir_says_reinstall(tmp_path, monkeypatch, no_sy
     message = rf"{re.escape(str(path))}.*differs.*--reinstall dataset-fashion-mnist"
     with pytest.raises(ValueError, match=message):
         fetch_fashion_mnist("test", data_home=tmp_path / "nothing_here")
+
+
+# -- the user's own images ---------------------------------------------------
+
+HEIGHT, WIDTH = 12, 9  # non-square, so rows and columns cannot be swapped unseen
+
+
+def _grey(seed, shape=(HEIGHT, WIDTH)):
+    return np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
+
+
+def test_folder_of_pngs_sorted_by_name(tmp_path):
+    pixels = {name: _grey(seed) for seed, name in enumerate(["b.png", "a.png", "c.PNG"])}
+    for name, values in pixels.items():
+        Image.fromarray(values).save(tmp_path / name)
+    (tmp_path / ".DS_Store").write_bytes(b"\0")  # hidden: skipped silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bunch = load_images(tmp_path)
+    order = ["a.png", "b.png", "c.PNG"]
+    assert bunch.filenames == [str(tmp_path / name) for name in order]
+    assert bunch.images.shape == (3, HEIGHT, WIDTH) and bunch.image_shape == (HEIGHT, WIDTH)
+    assert bunch.data.shape == (3, HEIGHT * WIDTH)
+    assert bunch.data.dtype == bunch.images.dtype == np.float32
+    expected = np.stack([pixels[name] for name in order]) / np.float32(255)
+    np.testing.assert_array_equal(bunch.images, expected)
+    assert np.shares_memory(bunch.data, bunch.images)
+    assert "target" not in bunch and str(tmp_path) in bunch.DESCR
+
+
+def test_folder_colour_to_grey_with_a_notice(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "1_grey.png")
+    stored_as_rgb = np.repeat(_grey(1)[..., None], 3, axis=2)
+    Image.fromarray(stored_as_rgb).save(tmp_path / "2_grey_as_rgb.png")
+    colour = np.random.default_rng(2).integers(0, 256, size=(HEIGHT, WIDTH, 3), dtype=np.uint8)
+    Image.fromarray(colour).save(tmp_path / "3_colour.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    with pytest.warns(UserWarning) as record:
+        bunch = load_images(tmp_path)
+    messages = [str(w.message) for w in record]
+    assert any("1 of the 3 images" in m and "3_colour.png" in m for m in messages), messages
+    assert any("skipped" in m and "notes.txt" in m for m in messages), messages
+    assert all(w.filename == __file__ for w in record)  # the warnings point at the caller
+    np.testing.assert_array_equal(bunch.images[1], _grey(1) / np.float32(255))
+    luma = np.asarray(Image.fromarray(colour).convert("L")) / np.float32(255)
+    np.testing.assert_array_equal(bunch.images[2], luma)
+
+
+def test_folder_jpeg_and_16_bit_png(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "a.jpg", quality=95)
+    deep = np.random.default_rng(1).integers(0, 65536, size=(HEIGHT, WIDTH), dtype=np.uint16)
+    Image.fromarray(deep).save(tmp_path / "b.png")
+    bunch = load_images(tmp_path)
+    assert bunch.images.shape == (2, HEIGHT, WIDTH)
+    np.testing.assert_allclose(bunch.images[0], _grey(0) / 255, atol=0.1)  # lossy JPEG
+    np.testing.assert_allclose(bunch.images[1], deep / 65535, rtol=1e-6)
+
+
+def test_folder_image_of_another_size_is_named(tmp_path):
+    for index in range(4):
+        Image.fromarray(_grey(index)).save(tmp_path / f"img_{index}.png")
+    # Sorted first: the odd one is found by the majority size, not by coming first.
+    Image.fromarray(_grey(9, shape=(WIDTH, HEIGHT))).save(tmp_path / "img_!odd.png")
+    message = (
+        rf"{re.escape(str(tmp_path / 'img_!odd.png'))} is 9x12 \(height x width\), but 4 "
+        r"of the 5 images .* are 12x9"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_images(tmp_path)
+
+
+def test_folder_without_images(tmp_path):
+    with pytest.raises(ValueError, match=r"holds no PNG or JPEG image.*it is empty"):
+        load_images(tmp_path)
+    (tmp_path / "labels.csv").write_text("1\n")
+    with pytest.raises(ValueError, match=r"holds no PNG or JPEG image.*'labels\.csv'"):
+        load_images(tmp_path)
+
+
+def test_folder_unreadable_image_is_named(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "a.png")
+    (tmp_path / "b.png").write_bytes(b"not a png at all")
+    with pytest.raises(ValueError, match=r"b\.png could not be read as an image"):
+        load_images(tmp_path)
+
+
+def test_npy_stack_of_images(tmp_path):
+    images = np.random.default_rng(0).random((5, HEIGHT, WIDTH))
+    np.save(tmp_path / "x.npy", images)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in [0, 1]: kept as is, without a notice
+        bunch = load_images(tmp_path / "x.npy")
+    assert bunch.image_shape == (HEIGHT, WIDTH) and bunch.filenames is None
+    np.testing.assert_array_equal(bunch.images, images.astype(np.float32))
+    np.testing.assert_array_equal(bunch.data, images.reshape(5, -1).astype(np.float32))
+    # image_shape is checked against a 3-D array, never used to reshape it.
+    assert load_images(tmp_path / "x.npy", image_shape=(HEIGHT, -1)).image_shape == (12, 9)
+    with pytest.raises(ValueError, match=r"images of 12x9 .* but image_shape=\(9, 12\)"):
+        load_images(tmp_path / "x.npy", image_shape=(WIDTH, HEIGHT))
+
+
+@pytest.mark.parametrize("image_shape", [(HEIGHT, WIDTH), (-1, WIDTH), [HEIGHT, -1]])
+def test_npy_flat_images_with_image_shape(tmp_path, image_shape):
+    images = np.random.default_rng(0).random((5, HEIGHT, WIDTH)).astype(np.float32)
+    np.save(tmp_path / "x.npy", images.reshape(5, -1))
+    bunch = load_images(str(tmp_path / "x.npy"), image_shape=image_shape)
+    assert bunch.image_shape == (HEIGHT, WIDTH)
+    np.testing.assert_array_equal(bunch.images, images)
+
+
+def test_npy_flat_non_square_needs_image_shape(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((5, HEIGHT * WIDTH)))
+    with pytest.raises(ValueError, match=r"x\.npy holds an array of shape \(5, 108\).*"
+                       r"not a perfect square.*image_shape"):
+        load_images(tmp_path / "x.npy")
+    with pytest.raises(ValueError, match="holds 100 pixels but the data has n_features=108"):
+        load_images(tmp_path / "x.npy", image_shape=(10, 10))
+
+
+def test_npz_array_choice(tmp_path):
+    images = np.random.default_rng(0).random((4, HEIGHT, WIDTH))
+    np.savez(tmp_path / "one.npz", anything=images)
+    np.testing.assert_array_equal(load_images(tmp_path / "one.npz").images, images.astype("f4"))
+    np.savez(tmp_path / "named.npz", labels=np.arange(4), images=images)
+    assert load_images(tmp_path / "named.npz").images.shape == (4, HEIGHT, WIDTH)
+    np.savez(tmp_path / "two.npz", first=images, second=images[:2])
+    with pytest.raises(ValueError, match=r"holds the arrays \['first', 'second'\]; pass key="):
+        load_images(tmp_path / "two.npz")
+    assert load_images(tmp_path / "two.npz", key="second").images.shape == (2, HEIGHT, WIDTH)
+    with pytest.raises(ValueError, match="holds the arrays"):
+        load_images(tmp_path / "two.npz", key="third")
+    np.save(tmp_path / "x.npy", images)
+    with pytest.raises(ValueError, match="is not one"):
+        load_images(tmp_path / "x.npy", key="images")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float64])
+def test_values_0_to_255_are_divided_by_255_with_a_notice(tmp_path, dtype):
+    pixels = np.stack([_grey(seed) for seed in range(3)]).astype(dtype)
+    pixels[0, 0, :2] = 0, 255
+    np.save(tmp_path / "x.npy", pixels)
+    with pytest.warns(UserWarning, match=r"\[0, 255\], outside \[0, 1\].*divided by 255") as w:
+        bunch = load_images(tmp_path / "x.npy")
+    assert w[0].filename == __file__
+    np.testing.assert_array_equal(bunch.images, pixels.astype(np.float32) / np.float32(255))
+
+
+def test_other_ranges_are_scaled_with_a_notice(tmp_path):
+    large = np.random.default_rng(0).random((3, 4, 4)) * 1000
+    np.save(tmp_path / "large.npy", large)
+    with pytest.warns(UserWarning, match="divided by their maximum"):
+        bunch = load_images(tmp_path / "large.npy")
+    np.testing.assert_allclose(bunch.images, large / large.max(), rtol=1e-6)
+    assert bunch.images.max() == 1.0
+    signed = np.random.default_rng(1).normal(size=(3, 4, 4))
+    np.save(tmp_path / "signed.npy", signed)
+    with pytest.warns(UserWarning, match=r"rescaled linearly from \[-"):
+        bunch = load_images(tmp_path / "signed.npy")
+    np.testing.assert_allclose(
+        bunch.images, (signed - signed.min()) / np.ptp(signed), rtol=1e-5, atol=1e-7
+    )
+    assert bunch.images.min() == 0.0 and bunch.images.max() == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_an_error(tmp_path, bad):
+    images = np.random.default_rng(0).random((3, 4, 4))
+    images[1, 2, 3] = bad
+    np.save(tmp_path / "x.npy", images)
+    count = "1 NaN and 0 infinite" if np.isnan(bad) else "0 NaN and 1 infinite"
+    with pytest.raises(ValueError, match=rf"x\.npy holds {count} values"):
+        load_images(tmp_path / "x.npy")
+
+
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.zeros(16), r"shape \(16,\); expected \(n_images, height, width\)"),
+        (np.zeros((2, 4, 4, 3)), "Convert colour images to grey first"),
+        (np.zeros((0, 4, 4)), "holds no images"),
+        (np.zeros((2, 16), dtype=complex), "dtype complex128; images must be numbers"),
+        (np.array([["a"] * 4] * 2), "images must be numbers"),
+    ],
+)
+def test_array_of_the_wrong_kind(tmp_path, array, message):
+    np.save(tmp_path / "x.npy", array)
+    with pytest.raises(ValueError, match=message):
+        load_images(tmp_path / "x.npy")
+
+
+def test_unsupported_or_missing_paths(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No image file or folder"):
+        load_images(tmp_path / "absent.npy")
+    (tmp_path / "x.csv").write_text("1,2\n")
+    with pytest.raises(ValueError, match=r"pass a \.npy or \.npz file, or a folder"):
+        load_images(tmp_path / "x.csv")
+    (tmp_path / "fake.npy").write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match="could not be read as a NumPy file"):
+        load_images(tmp_path / "fake.npy")
+    np.save(tmp_path / "objects.npy", np.array([{}, []], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="could not be read as a NumPy file"):
+        load_images(tmp_path / "objects.npy")
+
+
+# -- labels ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("y.txt", "3\n1\n\n4\n"),
+        ("y.csv", "3,1,4\n"),
+        ("y.txt", "3 1  4"),
+        ("y.npy", np.array([3, 1, 4], dtype=np.uint8)),
+        ("y.npy", np.array([[3.0], [1.0], [4.0]])),
+    ],
+)
+def test_load_labels(tmp_path, name, content):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        np.save(path, content)
+    labels = load_labels(path, n_samples=3)
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, [3, 1, 4])
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("y.txt", "3\n1\n", "holds 2 labels but there are 3 images"),
+        ("y.csv", "0,3\n1,1\n2,4\n", r"y\.csv, line 1: '0,3' holds several values"),
+        ("y.txt", "3\nshirt\n4\n", r"y\.txt, line 2: 'shirt' is not an integer label"),
+        ("y.txt", "\n", "holds no labels"),
+        ("y.npy", np.array([3.0, 1.5, 4.0]), "labels must be a 1-D array of integers"),
+        ("y.npy", np.zeros((3, 2), dtype=int), "labels must be a 1-D array of integers"),
+        ("y.json", "[3, 1, 4]", r"pass a \.npy, \.txt or \.csv file"),
+    ],
+)
+def test_bad_labels(tmp_path, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        np.save(path, content)
+    with pytest.raises(ValueError, match=message):
+        load_labels(path, n_samples=3)
+
+
+def test_load_images_with_labels(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((3, 4, 4)))
+    (tmp_path / "y.txt").write_text("2\n0\n1\n")
+    bunch = load_images(tmp_path / "x.npy", labels=tmp_path / "y.txt")
+    np.testing.assert_array_equal(bunch.target, [2, 0, 1])
+    (tmp_path / "y.txt").write_text("2\n0\n")
+    with pytest.raises(ValueError, match="holds 2 labels but there are 3 images"):
+        load_images(tmp_path / "x.npy", labels=tmp_path / "y.txt")
+    with pytest.raises(FileNotFoundError, match="No labels file"):
+        load_labels(tmp_path / "absent.txt")
