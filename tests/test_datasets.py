@@ -1,13 +1,20 @@
-"""Tests for sparse_parts.datasets: IDX parsing, search order, download, digits."""
+"""Tests for sparse_parts.datasets: IDX parsing, search order, release checks,
+download, digits, and the user's own images and labels."""
 
+import functools
 import gzip
 import hashlib
 import os
+import re
 import struct
 import urllib.error
+import urllib.request
+import warnings
 
 import numpy as np
 import pytest
+from PIL import Image
+from sklearn.datasets import fetch_file as sklearn_fetch_file
 
 from sparse_parts import datasets
 from sparse_parts.datasets import (
@@ -15,12 +22,24 @@ from sparse_parts.datasets import (
     DatasetNotFoundError,
     fetch_fashion_mnist,
     load_digits_images,
+    load_images,
+    load_labels,
 )
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
 TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
+DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def needs_fashion_mnist(test):
+    """The real files: the ``fashion_mnist`` marker, skipped without the package."""
+    skip = pytest.mark.skipif(
+        not os.path.isdir(DEBIAN_DIR),
+        reason="Debian package dataset-fashion-mnist not installed",
+    )
+    return pytest.mark.fashion_mnist(skip(test))
 
 
 def _images_idx(pixels):
@@ -36,7 +55,8 @@ def _labels_idx(labels):
 
 def _write(directory, name, content, *, gz):
     path = directory / (name + ".gz" if gz else name)
-    path.write_bytes(gzip.compress(content) if gz else content)
+    # Level 1: fast on the real files, and other bytes than the release's .gz.
+    path.write_bytes(gzip.compress(content, compresslevel=1) if gz else content)
     return path
 
 
@@ -48,13 +68,25 @@ def _fake_split(n, seed):
     return pixels, labels
 
 
-def _write_dataset(directory, *, gz, n_train=7, n_test=3):
+def _declare_official(monkeypatch, split, pixels, labels):
+    """Make the release checks take these synthetic arrays for the official files."""
+    images_name, labels_name, _ = datasets._SPLITS[split]
+    monkeypatch.setitem(datasets._SPLITS, split, (images_name, labels_name, len(pixels)))
+    for name, content in [(images_name, _images_idx(pixels)), (labels_name, _labels_idx(labels))]:
+        monkeypatch.setitem(datasets._CONTENT_SHA256, name, hashlib.sha256(content).hexdigest())
+
+
+def _write_dataset(directory, *, gz, n_train=7, n_test=3, monkeypatch=None):
+    """Synthetic IDX files; with ``monkeypatch``, declared the official release."""
     train = _fake_split(n_train, seed=0)
     test = _fake_split(n_test, seed=1)
     _write(directory, TRAIN_IMAGES, _images_idx(train[0]), gz=gz)
     _write(directory, TRAIN_LABELS, _labels_idx(train[1]), gz=gz)
     _write(directory, TEST_IMAGES, _images_idx(test[0]), gz=gz)
     _write(directory, TEST_LABELS, _labels_idx(test[1]), gz=gz)
+    if monkeypatch is not None:
+        _declare_official(monkeypatch, "train", *train)
+        _declare_official(monkeypatch, "test", *test)
     return train, test
 
 
@@ -65,18 +97,27 @@ def no_system_copy(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(empty))
 
-    def no_network(url, file):
+    def no_network(url, **kwargs):
         raise AssertionError(f"unexpected download of {url}")
 
-    monkeypatch.setattr(datasets, "_fetch_url", no_network)
+    monkeypatch.setattr(datasets, "fetch_file", no_network)
     return empty
 
 
+@pytest.fixture
+def any_release(monkeypatch):
+    """Skip the release checks: for tests that need two different synthetic data
+    sets at once, which cannot both be the official one."""
+    monkeypatch.setattr(datasets, "_check_release", lambda *args: None)
+
+
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
-def test_reads_synthetic_idx_files(tmp_path, no_system_copy, gz):
+def test_reads_synthetic_idx_files(tmp_path, monkeypatch, no_system_copy, gz):
     home = tmp_path / "home"
     home.mkdir()
-    (train_pixels, train_labels), (test_pixels, test_labels) = _write_dataset(home, gz=gz)
+    (train_pixels, train_labels), (test_pixels, test_labels) = _write_dataset(
+        home, gz=gz, monkeypatch=monkeypatch
+    )
 
     bunch = fetch_fashion_mnist("train", data_home=home)
     assert bunch.data.shape == (7, 784)
@@ -101,7 +142,8 @@ def test_reads_synthetic_idx_files(tmp_path, no_system_copy, gz):
     np.testing.assert_array_equal(X_all[7:], X)
 
 
-def test_data_home_comes_before_debian_dir(tmp_path, monkeypatch, no_system_copy):
+def test_data_home_comes_before_debian_dir(tmp_path, monkeypatch, no_system_copy,
+                                           any_release):
     home, debian = tmp_path / "home", tmp_path / "debian"
     home.mkdir()
     debian.mkdir()
@@ -122,7 +164,7 @@ def test_default_download_directory_is_searched(tmp_path, monkeypatch, no_system
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     cache = tmp_path / "sk" / "fashion_mnist"
     cache.mkdir(parents=True)
-    _write_dataset(cache, gz=True, n_test=5)
+    _write_dataset(cache, gz=True, n_test=5, monkeypatch=monkeypatch)
     assert fetch_fashion_mnist("test").data.shape == (5, 784)
 
 
@@ -220,17 +262,25 @@ def test_unknown_subset():
 # -- download ----------------------------------------------------------------
 
 
-def _serve(monkeypatch, files, calls):
-    """Make _fetch_url serve ``files`` (name -> bytes); other URLs fail like a 404."""
+def _serve(tmp_path, monkeypatch, files, calls, *, first_mirror_down=False):
+    """Serve ``files`` (name -> bytes) at file:// URLs, downloaded by scikit-learn's
+    own fetch_file (no network); ``calls`` records the URLs asked for. The other
+    mirror is a folder that does not exist: its URLs fail like a 404."""
+    served, down = tmp_path / "served", tmp_path / "down"
+    served.mkdir()
+    for name, content in files.items():
+        (served / name).write_bytes(content)
+    urls = [f"file://localhost{urllib.request.pathname2url(str(d))}/" for d in (served, down)]
+    monkeypatch.setattr(
+        datasets, "FASHION_MNIST_URLS", tuple(urls[::-1] if first_mirror_down else urls)
+    )
+    monkeypatch.setattr(datasets, "_RETRY_DELAY", 0)
 
-    def fake_fetch(url, file):
+    def recording_fetch_file(url, **kwargs):
         calls.append(url)
-        name = url.rsplit("/", 1)[-1]
-        if name not in files:
-            raise urllib.error.URLError("404 not found")
-        file.write(files[name])
+        return sklearn_fetch_file(url, **kwargs)
 
-    monkeypatch.setattr(datasets, "_fetch_url", fake_fetch)
+    monkeypatch.setattr(datasets, "fetch_file", recording_fetch_file)
 
 
 def _released(tmp_path, monkeypatch):
@@ -243,13 +293,14 @@ def _released(tmp_path, monkeypatch):
     checksums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     monkeypatch.setitem(datasets._SHA256, TEST_IMAGES + ".gz", checksums[TEST_IMAGES + ".gz"])
     monkeypatch.setitem(datasets._SHA256, TEST_LABELS + ".gz", checksums[TEST_LABELS + ".gz"])
+    _declare_official(monkeypatch, "test", pixels, labels)
     return files, pixels, labels
 
 
 def test_download_into_data_home(tmp_path, monkeypatch, no_system_copy):
     files, pixels, labels = _released(tmp_path, monkeypatch)
     calls = []
-    _serve(monkeypatch, files, calls)
+    _serve(tmp_path, monkeypatch, files, calls)
     home = tmp_path / "new" / "home"
     X, y = fetch_fashion_mnist("test", data_home=home, return_X_y=True)
     np.testing.assert_array_equal(X * 255, pixels.reshape(4, 784))
@@ -264,7 +315,7 @@ def test_download_into_data_home(tmp_path, monkeypatch, no_system_copy):
 
 def test_download_defaults_to_sklearn_data_home(tmp_path, monkeypatch, no_system_copy):
     files, _, _ = _released(tmp_path, monkeypatch)
-    _serve(monkeypatch, files, [])
+    _serve(tmp_path, monkeypatch, files, [])
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     assert fetch_fashion_mnist("test").data.shape == (4, 784)
     assert sorted(os.listdir(tmp_path / "sk" / "fashion_mnist")) == sorted(files)
@@ -273,15 +324,9 @@ def test_download_defaults_to_sklearn_data_home(tmp_path, monkeypatch, no_system
 def test_download_falls_back_to_the_next_url(tmp_path, monkeypatch, no_system_copy):
     files, _, _ = _released(tmp_path, monkeypatch)
     calls = []
-
-    def first_url_down(url, file):
-        calls.append(url)
-        if url.startswith(datasets.FASHION_MNIST_URLS[0]):
-            raise TimeoutError("timed out")
-        file.write(files[url.rsplit("/", 1)[-1]])
-
-    monkeypatch.setattr(datasets, "_fetch_url", first_url_down)
-    assert fetch_fashion_mnist("test", data_home=tmp_path / "h").data.shape == (4, 784)
+    _serve(tmp_path, monkeypatch, files, calls, first_mirror_down=True)
+    with pytest.warns(UserWarning, match="Retry downloading"):  # scikit-learn retries once
+        assert fetch_fashion_mnist("test", data_home=tmp_path / "h").data.shape == (4, 784)
     assert len(calls) == 4
 
 
@@ -292,19 +337,21 @@ def test_checksum_mismatch_is_an_error_and_nothing_is_kept(tmp_path, monkeypatch
     good = files[TEST_IMAGES + ".gz"]
     middle = len(good) // 2
     tampered[TEST_IMAGES + ".gz"] = good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1:]
-    _serve(monkeypatch, tampered, [])
+    _serve(tmp_path, monkeypatch, tampered, [])
     home = tmp_path / "home"
-    with pytest.raises(DatasetNotFoundError, match="SHA-256 mismatch") as info:
+    # The message is scikit-learn's, from fetch_file.
+    message = rf"SHA256 checksum of {TEST_IMAGES}\.gz"
+    with pytest.raises(DatasetNotFoundError, match=message) as info:
         fetch_fashion_mnist("test", data_home=home)
     assert "apt-get install dataset-fashion-mnist" in str(info.value)
     assert os.listdir(home) == []  # neither the bad file nor a temporary one
 
 
 def test_offline_and_absent(tmp_path, monkeypatch, no_system_copy):
-    def offline(url, file):
+    def offline(url, **kwargs):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(datasets, "_fetch_url", offline)
+    monkeypatch.setattr(datasets, "fetch_file", offline)
     home = tmp_path / "home"
     with pytest.raises(DatasetNotFoundError) as info:
         fetch_fashion_mnist("train", data_home=home)
@@ -325,14 +372,16 @@ def test_download_disabled(tmp_path, no_system_copy):
     assert "apt-get install dataset-fashion-mnist" in str(info.value)
 
 
+@needs_fashion_mnist
 def test_release_checksums_match_debian_package():
-    directory = "/usr/share/datasets/fashion-mnist"
-    if not os.path.isdir(directory):
-        pytest.skip("Debian package dataset-fashion-mnist not installed")
+    # The package ships the release's gzipped files (the checksums of the download),
+    # and their decompressed content is what every copy is checked against.
     for name, expected in datasets._SHA256.items():
-        path = os.path.join(directory, name)
-        if os.path.isfile(path):
-            assert datasets._sha256(path) == expected, name
+        with open(os.path.join(DEBIAN_DIR, name), "rb") as file:
+            compressed = file.read()
+        assert hashlib.sha256(compressed).hexdigest() == expected, name
+        content = gzip.decompress(compressed)
+        assert hashlib.sha256(content).hexdigest() == datasets._CONTENT_SHA256[name[:-3]], name
 
 
 # -- digits ------------------------------------------------------------------
@@ -360,11 +409,14 @@ def test_load_digits_images():
 # -- the real data -----------------------------------------------------------
 
 
-@pytest.mark.fashion_mnist
-@pytest.mark.skipif(
-    not os.path.isdir("/usr/share/datasets/fashion-mnist"),
-    reason="Debian package dataset-fashion-mnist not installed",
-)
+@functools.lru_cache
+def _official(name):
+    """The decompressed content of the release's file ``name``."""
+    with gzip.open(os.path.join(DEBIAN_DIR, name + ".gz"), "rb") as file:
+        return file.read()
+
+
+@needs_fashion_mnist
 def test_real_fashion_mnist_test_set(tmp_path):
     X, y = fetch_fashion_mnist(
         "test", data_home=tmp_path, download_if_missing=False, return_X_y=True
@@ -373,3 +425,329 @@ def test_real_fashion_mnist_test_set(tmp_path):
     assert X.dtype == np.float32
     assert X.min() == 0.0 and X.max() == 1.0
     np.testing.assert_array_equal(np.bincount(y), np.full(10, 1000))
+
+
+@needs_fashion_mnist
+def test_debian_package_passes_the_release_checks(tmp_path):
+    for split, n_items in [("train", 60000), ("test", 10000)]:
+        images, labels = datasets._load_split(split, [DEBIAN_DIR], str(tmp_path), False)
+        assert images.shape == (n_items, 28, 28) and labels.shape == (n_items,)
+
+
+@needs_fashion_mnist
+def test_official_files_load_gzipped_or_not(tmp_path, no_system_copy):
+    plain, gz = tmp_path / "plain", tmp_path / "gz"
+    plain.mkdir()
+    gz.mkdir()
+    for name in (TEST_IMAGES, TEST_LABELS):
+        _write(plain, name, _official(name), gz=False)
+        # Compressed anew: other bytes than the release's .gz, the same content.
+        _write(gz, name, _official(name), gz=True)
+    X_plain, y_plain = fetch_fashion_mnist("test", data_home=plain, return_X_y=True)
+    X_gz, y_gz = fetch_fashion_mnist("test", data_home=gz, return_X_y=True)
+    assert X_plain.shape == (10000, 784)
+    np.testing.assert_array_equal(X_plain, X_gz)
+    np.testing.assert_array_equal(y_plain, y_gz)
+
+
+@needs_fashion_mnist
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_official_file_with_flipped_pixels_is_an_error(tmp_path, no_system_copy, gz):
+    content = bytearray(_official(TEST_IMAGES))
+    rng = np.random.default_rng(0)
+    for index in rng.choice(np.arange(16, len(content)), size=1000, replace=False):
+        content[index] ^= 0xFF
+    path = _write(tmp_path, TEST_IMAGES, bytes(content), gz=gz)
+    _write(tmp_path, TEST_LABELS, _official(TEST_LABELS), gz=gz)
+    message = rf"{re.escape(str(path))}.*differs from the official"
+    with pytest.raises(ValueError, match=message) as info:
+        fetch_fashion_mnist("test", data_home=tmp_path)
+    assert "Delete it" in str(info.value) and "data_home=" in str(info.value)
+
+
+@needs_fashion_mnist
+def test_consistently_cut_official_pair_is_an_error(tmp_path, no_system_copy):
+    # 5,000 items of each file behind headers rewritten to say 5,000: well formed,
+    # and images and labels agree, but it is not the release.
+    images = _official(TEST_IMAGES)
+    pixels = np.frombuffer(images, np.uint8, offset=16).reshape(10000, 28, 28)[:5000]
+    labels = np.frombuffer(_official(TEST_LABELS), np.uint8, offset=8)[:5000]
+    path = _write(tmp_path, TEST_IMAGES, _images_idx(pixels), gz=True)
+    _write(tmp_path, TEST_LABELS, _labels_idx(labels), gz=True)
+    message = (
+        rf"{re.escape(str(path))}.*holds 5000 items, but the official {TEST_IMAGES} holds 10000"
+    )
+    with pytest.raises(ValueError, match=message):
+        fetch_fashion_mnist("test", data_home=tmp_path)
+
+
+def test_modified_copy_in_debian_dir_says_reinstall(tmp_path, monkeypatch, no_system_copy):
+    debian = tmp_path / "debian"
+    debian.mkdir()
+    _, (pixels, labels) = _write_dataset(debian, gz=True, monkeypatch=monkeypatch)
+    pixels[0, 0, 0] ^= 1
+    path = _write(debian, TEST_IMAGES, _images_idx(pixels), gz=True)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DEBIAN_DIR", str(debian))
+    message = rf"{re.escape(str(path))}.*differs.*--reinstall dataset-fashion-mnist"
+    with pytest.raises(ValueError, match=message):
+        fetch_fashion_mnist("test", data_home=tmp_path / "nothing_here")
+
+
+# -- the user's own images ---------------------------------------------------
+
+HEIGHT, WIDTH = 12, 9  # non-square, so rows and columns cannot be swapped unseen
+
+
+def _grey(seed, shape=(HEIGHT, WIDTH)):
+    return np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
+
+
+def test_folder_of_pngs_sorted_by_name(tmp_path):
+    pixels = {name: _grey(seed) for seed, name in enumerate(["b.png", "a.png", "c.PNG"])}
+    for name, values in pixels.items():
+        Image.fromarray(values).save(tmp_path / name)
+    (tmp_path / ".DS_Store").write_bytes(b"\0")  # hidden: skipped silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bunch = load_images(tmp_path)
+    order = ["a.png", "b.png", "c.PNG"]
+    assert bunch.filenames == [str(tmp_path / name) for name in order]
+    assert bunch.images.shape == (3, HEIGHT, WIDTH) and bunch.image_shape == (HEIGHT, WIDTH)
+    assert bunch.data.shape == (3, HEIGHT * WIDTH)
+    assert bunch.data.dtype == bunch.images.dtype == np.float32
+    expected = np.stack([pixels[name] for name in order]) / np.float32(255)
+    np.testing.assert_array_equal(bunch.images, expected)
+    assert np.shares_memory(bunch.data, bunch.images)
+    assert "target" not in bunch and str(tmp_path) in bunch.DESCR
+
+
+def test_folder_colour_to_grey_with_a_notice(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "1_grey.png")
+    stored_as_rgb = np.repeat(_grey(1)[..., None], 3, axis=2)
+    Image.fromarray(stored_as_rgb).save(tmp_path / "2_grey_as_rgb.png")
+    colour = np.random.default_rng(2).integers(0, 256, size=(HEIGHT, WIDTH, 3), dtype=np.uint8)
+    Image.fromarray(colour).save(tmp_path / "3_colour.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    with pytest.warns(UserWarning) as record:
+        bunch = load_images(tmp_path)
+    messages = [str(w.message) for w in record]
+    assert any("1 of the 3 images" in m and "3_colour.png" in m for m in messages), messages
+    assert any("skipped" in m and "notes.txt" in m for m in messages), messages
+    assert all(w.filename == __file__ for w in record)  # the warnings point at the caller
+    np.testing.assert_array_equal(bunch.images[1], _grey(1) / np.float32(255))
+    luma = np.asarray(Image.fromarray(colour).convert("L")) / np.float32(255)
+    np.testing.assert_array_equal(bunch.images[2], luma)
+
+
+def test_folder_jpeg_and_16_bit_png(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "a.jpg", quality=95)
+    deep = np.random.default_rng(1).integers(0, 65536, size=(HEIGHT, WIDTH), dtype=np.uint16)
+    Image.fromarray(deep).save(tmp_path / "b.png")
+    bunch = load_images(tmp_path)
+    assert bunch.images.shape == (2, HEIGHT, WIDTH)
+    np.testing.assert_allclose(bunch.images[0], _grey(0) / 255, atol=0.1)  # lossy JPEG
+    np.testing.assert_allclose(bunch.images[1], deep / 65535, rtol=1e-6)
+
+
+def test_folder_image_of_another_size_is_named(tmp_path):
+    for index in range(4):
+        Image.fromarray(_grey(index)).save(tmp_path / f"img_{index}.png")
+    # Sorted first: the odd one is found by the majority size, not by coming first.
+    Image.fromarray(_grey(9, shape=(WIDTH, HEIGHT))).save(tmp_path / "img_!odd.png")
+    message = (
+        rf"{re.escape(str(tmp_path / 'img_!odd.png'))} is 9x12 \(height x width\), but 4 "
+        r"of the 5 images .* are 12x9"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_images(tmp_path)
+
+
+def test_folder_without_images(tmp_path):
+    with pytest.raises(ValueError, match=r"holds no PNG or JPEG image.*it is empty"):
+        load_images(tmp_path)
+    (tmp_path / "labels.csv").write_text("1\n")
+    with pytest.raises(ValueError, match=r"holds no PNG or JPEG image.*'labels\.csv'"):
+        load_images(tmp_path)
+
+
+def test_folder_unreadable_image_is_named(tmp_path):
+    Image.fromarray(_grey(0)).save(tmp_path / "a.png")
+    (tmp_path / "b.png").write_bytes(b"not a png at all")
+    with pytest.raises(ValueError, match=r"b\.png could not be read as an image"):
+        load_images(tmp_path)
+
+
+def test_npy_stack_of_images(tmp_path):
+    images = np.random.default_rng(0).random((5, HEIGHT, WIDTH))
+    np.save(tmp_path / "x.npy", images)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in [0, 1]: kept as is, without a notice
+        bunch = load_images(tmp_path / "x.npy")
+    assert bunch.image_shape == (HEIGHT, WIDTH) and bunch.filenames is None
+    np.testing.assert_array_equal(bunch.images, images.astype(np.float32))
+    np.testing.assert_array_equal(bunch.data, images.reshape(5, -1).astype(np.float32))
+    # image_shape is checked against a 3-D array, never used to reshape it.
+    assert load_images(tmp_path / "x.npy", image_shape=(HEIGHT, -1)).image_shape == (12, 9)
+    with pytest.raises(ValueError, match=r"images of 12x9 .* but image_shape=\(9, 12\)"):
+        load_images(tmp_path / "x.npy", image_shape=(WIDTH, HEIGHT))
+
+
+@pytest.mark.parametrize("image_shape", [(HEIGHT, WIDTH), (-1, WIDTH), [HEIGHT, -1]])
+def test_npy_flat_images_with_image_shape(tmp_path, image_shape):
+    images = np.random.default_rng(0).random((5, HEIGHT, WIDTH)).astype(np.float32)
+    np.save(tmp_path / "x.npy", images.reshape(5, -1))
+    bunch = load_images(str(tmp_path / "x.npy"), image_shape=image_shape)
+    assert bunch.image_shape == (HEIGHT, WIDTH)
+    np.testing.assert_array_equal(bunch.images, images)
+
+
+def test_npy_flat_non_square_needs_image_shape(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((5, HEIGHT * WIDTH)))
+    with pytest.raises(ValueError, match=r"x\.npy holds an array of shape \(5, 108\).*"
+                       r"not a perfect square.*image_shape"):
+        load_images(tmp_path / "x.npy")
+    with pytest.raises(ValueError, match="holds 100 pixels but the data has n_features=108"):
+        load_images(tmp_path / "x.npy", image_shape=(10, 10))
+
+
+def test_npz_array_choice(tmp_path):
+    images = np.random.default_rng(0).random((4, HEIGHT, WIDTH))
+    np.savez(tmp_path / "one.npz", anything=images)
+    np.testing.assert_array_equal(load_images(tmp_path / "one.npz").images, images.astype("f4"))
+    np.savez(tmp_path / "named.npz", labels=np.arange(4), images=images)
+    assert load_images(tmp_path / "named.npz").images.shape == (4, HEIGHT, WIDTH)
+    np.savez(tmp_path / "two.npz", first=images, second=images[:2])
+    with pytest.raises(ValueError, match=r"holds the arrays \['first', 'second'\]; pass key="):
+        load_images(tmp_path / "two.npz")
+    assert load_images(tmp_path / "two.npz", key="second").images.shape == (2, HEIGHT, WIDTH)
+    with pytest.raises(ValueError, match="holds the arrays"):
+        load_images(tmp_path / "two.npz", key="third")
+    np.save(tmp_path / "x.npy", images)
+    with pytest.raises(ValueError, match="is not one"):
+        load_images(tmp_path / "x.npy", key="images")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float64])
+def test_values_0_to_255_are_divided_by_255_with_a_notice(tmp_path, dtype):
+    pixels = np.stack([_grey(seed) for seed in range(3)]).astype(dtype)
+    pixels[0, 0, :2] = 0, 255
+    np.save(tmp_path / "x.npy", pixels)
+    with pytest.warns(UserWarning, match=r"\[0, 255\], outside \[0, 1\].*divided by 255") as w:
+        bunch = load_images(tmp_path / "x.npy")
+    assert w[0].filename == __file__
+    np.testing.assert_array_equal(bunch.images, pixels.astype(np.float32) / np.float32(255))
+
+
+def test_other_ranges_are_scaled_with_a_notice(tmp_path):
+    large = np.random.default_rng(0).random((3, 4, 4)) * 1000
+    np.save(tmp_path / "large.npy", large)
+    with pytest.warns(UserWarning, match="divided by their maximum"):
+        bunch = load_images(tmp_path / "large.npy")
+    np.testing.assert_allclose(bunch.images, large / large.max(), rtol=1e-6)
+    assert bunch.images.max() == 1.0
+    signed = np.random.default_rng(1).normal(size=(3, 4, 4))
+    np.save(tmp_path / "signed.npy", signed)
+    with pytest.warns(UserWarning, match=r"rescaled linearly from \[-"):
+        bunch = load_images(tmp_path / "signed.npy")
+    np.testing.assert_allclose(
+        bunch.images, (signed - signed.min()) / np.ptp(signed), rtol=1e-5, atol=1e-7
+    )
+    assert bunch.images.min() == 0.0 and bunch.images.max() == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_an_error(tmp_path, bad):
+    images = np.random.default_rng(0).random((3, 4, 4))
+    images[1, 2, 3] = bad
+    np.save(tmp_path / "x.npy", images)
+    count = "1 NaN and 0 infinite" if np.isnan(bad) else "0 NaN and 1 infinite"
+    with pytest.raises(ValueError, match=rf"x\.npy holds {count} values"):
+        load_images(tmp_path / "x.npy")
+
+
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.zeros(16), r"shape \(16,\); expected \(n_images, height, width\)"),
+        (np.zeros((2, 4, 4, 3)), "Convert colour images to grey first"),
+        (np.zeros((0, 4, 4)), "holds no images"),
+        (np.zeros((2, 16), dtype=complex), "dtype complex128; images must be numbers"),
+        (np.array([["a"] * 4] * 2), "images must be numbers"),
+    ],
+)
+def test_array_of_the_wrong_kind(tmp_path, array, message):
+    np.save(tmp_path / "x.npy", array)
+    with pytest.raises(ValueError, match=message):
+        load_images(tmp_path / "x.npy")
+
+
+def test_unsupported_or_missing_paths(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No image file or folder"):
+        load_images(tmp_path / "absent.npy")
+    (tmp_path / "x.csv").write_text("1,2\n")
+    with pytest.raises(ValueError, match=r"pass a \.npy or \.npz file, or a folder"):
+        load_images(tmp_path / "x.csv")
+    (tmp_path / "fake.npy").write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match="could not be read as a NumPy file"):
+        load_images(tmp_path / "fake.npy")
+    np.save(tmp_path / "objects.npy", np.array([{}, []], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="could not be read as a NumPy file"):
+        load_images(tmp_path / "objects.npy")
+
+
+# -- labels ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("y.txt", "3\n1\n\n4\n"),
+        ("y.csv", "3,1,4\n"),
+        ("y.txt", "3 1  4"),
+        ("y.npy", np.array([3, 1, 4], dtype=np.uint8)),
+        ("y.npy", np.array([[3.0], [1.0], [4.0]])),
+    ],
+)
+def test_load_labels(tmp_path, name, content):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        np.save(path, content)
+    labels = load_labels(path, n_samples=3)
+    assert labels.dtype == np.int64
+    np.testing.assert_array_equal(labels, [3, 1, 4])
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("y.txt", "3\n1\n", "holds 2 labels but there are 3 images"),
+        ("y.csv", "0,3\n1,1\n2,4\n", r"y\.csv, line 1: '0,3' holds several values"),
+        ("y.txt", "3\nshirt\n4\n", r"y\.txt, line 2: 'shirt' is not an integer label"),
+        ("y.txt", "\n", "holds no labels"),
+        ("y.npy", np.array([3.0, 1.5, 4.0]), "labels must be a 1-D array of integers"),
+        ("y.npy", np.zeros((3, 2), dtype=int), "labels must be a 1-D array of integers"),
+        ("y.json", "[3, 1, 4]", r"pass a \.npy, \.txt or \.csv file"),
+    ],
+)
+def test_bad_labels(tmp_path, name, content, message):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        np.save(path, content)
+    with pytest.raises(ValueError, match=message):
+        load_labels(path, n_samples=3)
+
+
+def test_load_images_with_labels(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((3, 4, 4)))
+    (tmp_path / "y.txt").write_text("2\n0\n1\n")
+    bunch = load_images(tmp_path / "x.npy", labels=tmp_path / "y.txt")
+    np.testing.assert_array_equal(bunch.target, [2, 0, 1])
+    (tmp_path / "y.txt").write_text("2\n0\n")
+    with pytest.raises(ValueError, match="holds 2 labels but there are 3 images"):
+        load_images(tmp_path / "x.npy", labels=tmp_path / "y.txt")
+    with pytest.raises(FileNotFoundError, match="No labels file"):
+        load_labels(tmp_path / "absent.txt")
