@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import http.client
 import os
+import socket
 import zlib
 
 import numpy as np
@@ -87,7 +88,9 @@ _CONTENT_SHA256 = {
     ),
 }
 
-# fetch_file retries a failed download once, a second later, before the next URL.
+# fetch_file retries a failed download once, a second later, before the next URL;
+# a server silent for _DOWNLOAD_TIMEOUT seconds counts as failed.
+_DOWNLOAD_TIMEOUT = 60
 _DOWNLOAD_RETRIES = 1
 _RETRY_DELAY = 1
 
@@ -263,16 +266,23 @@ def _download(filename, directory):
     """
     os.makedirs(directory, exist_ok=True)
     reasons = []
-    for base_url in FASHION_MNIST_URLS:
-        url = base_url + filename
-        try:
-            path = fetch_file(
-                url, folder=directory, local_filename=filename, sha256=_SHA256[filename],
-                n_retries=_DOWNLOAD_RETRIES, delay=_RETRY_DELAY,
-            )
-            return os.fspath(path), None
-        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts...
-            reasons.append(f"{url}: {error}")
+    # fetch_file's urlretrieve has no timeout of its own: a stalled server would hang
+    # the call forever. The default socket timeout is set for the download only.
+    previous_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(_DOWNLOAD_TIMEOUT)
+    try:
+        for base_url in FASHION_MNIST_URLS:
+            url = base_url + filename
+            try:
+                path = fetch_file(
+                    url, folder=directory, local_filename=filename,
+                    sha256=_SHA256[filename], n_retries=_DOWNLOAD_RETRIES, delay=_RETRY_DELAY,
+                )
+                return os.fspath(path), None
+            except (OSError, http.client.HTTPException) as error:  # URLError, timeouts...
+                reasons.append(f"{url}: {error}")
+    finally:
+        socket.setdefaulttimeout(previous_timeout)
     return None, reasons
 
 

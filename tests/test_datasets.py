@@ -751,3 +751,24 @@ def test_load_images_with_labels(tmp_path):
         load_images(tmp_path / "x.npy", labels=tmp_path / "y.txt")
     with pytest.raises(FileNotFoundError, match="No labels file"):
         load_labels(tmp_path / "absent.txt")
+
+
+def test_download_restores_the_socket_timeout(tmp_path, monkeypatch):
+    """A download runs under a finite socket timeout (urlretrieve has none of its own),
+    and the process-wide default is restored afterwards, also on failure."""
+    import socket
+
+    from sparse_parts import datasets
+
+    seen = []
+
+    def stalled(url, **kwargs):
+        seen.append(socket.getdefaulttimeout())
+        raise OSError("timed out")
+
+    monkeypatch.setattr(datasets, "fetch_file", stalled)
+    before = socket.getdefaulttimeout()
+    path, reasons = datasets._download("t10k-labels-idx1-ubyte.gz", str(tmp_path))
+    assert path is None and len(reasons) == len(datasets.FASHION_MNIST_URLS)
+    assert seen and all(t == datasets._DOWNLOAD_TIMEOUT for t in seen)
+    assert socket.getdefaulttimeout() == before
