@@ -1,0 +1,93 @@
+"""Tests of the study as code (``sparse_parts.study``): rows, settings, cache, files."""
+
+import os
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sparse_parts.nmf import SparseNMF
+from sparse_parts.study import data, resolve_settings, select_rows
+from sparse_parts.study.cache import cache_key
+from sparse_parts.study.files import atomic_write
+from sparse_parts.study.protocol import evaluate
+
+# The tiny fits stop before converging, on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+
+
+def test_quick_selects_a_subset_of_the_study_rows():
+    every = select_rows(None, quick=False)
+    quick = select_rows(None, quick=True)
+    assert len(every) == 11 and {r.model for r in every} == {"nmf", "shallow", "asym"}
+    assert 0 < len(quick) < len(every)
+    assert {r.name for r in quick} <= {r.name for r in every}
+    assert {(r.sparsity_target, r.sparsity_weight) for r in every if r.model == "asym"} == {
+        (None, None), (0.05, 0.001), (0.05, 0.005), (0.01, 0.001), (0.01, 0.01)}
+    assert [r.name for r in select_rows(["asym"], quick=True)] == [
+        r.name for r in quick if r.model == "asym"]
+
+
+def test_cache_key_depends_on_parameters_and_data_not_verbosity():
+    X = np.random.RandomState(0).rand(20, 16).astype(np.float32)
+    base = SparseNMF(4, code_sparseness=0.6, random_state=0)
+    key = cache_key(base, X)
+    assert key == cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0), X)
+    assert key == cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0,
+                                      verbose=1), X)
+    assert key != cache_key(SparseNMF(4, code_sparseness=0.5, random_state=0), X)
+    X2 = X.copy()
+    X2[0, 0] += 1e-3
+    assert key != cache_key(base, X2)
+
+
+def test_default_dataset_falls_back_to_digits_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(data, "fashion_mnist_on_disk", lambda: False)
+    settings = resolve_settings(quick=True, device="cpu")
+    assert settings.dataset == "digits"
+    assert "using the 8x8 digits" in capsys.readouterr().err
+
+
+def test_options_override_the_defaults():
+    settings = resolve_settings("digits", epochs=7, n_train=5000, n_components=9,
+                                device="cpu", seed=3)
+    assert (settings.epochs, settings.n_components, settings.seed) == (7, 9, 3)
+    assert settings.n_train == 1198  # capped at the digits' training split
+
+
+def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("old")
+
+    def failing(f):
+        f.write("partial")
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(str(path), failing)
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["results.csv"]
+
+
+def test_evaluate_agrees_with_the_metric_functions():
+    from sparse_parts.datasets import load_digits_images
+    from sparse_parts.metrics import (
+        hoyer_sparsity,
+        max_approximation_error,
+        reconstruction_error,
+    )
+
+    X, y = load_digits_images(return_X_y=True)
+    model = SparseNMF(10, code_sparseness=0.6, code_sparseness_scope="component",
+                      max_iter=10, random_state=0).fit(X[:300])
+    settings = resolve_settings("digits", quick=True, device="cpu")
+    metrics = evaluate(model, X[300:500], y[300:500], settings)
+    codes = model.transform(X[300:500])
+    assert metrics["mse"] == pytest.approx(
+        reconstruction_error(X[300:500], model.inverse_transform(codes)), rel=1e-6)
+    assert metrics["sparsity"] == pytest.approx(hoyer_sparsity(codes), rel=1e-6)
+    assert metrics["dilation_error"] == pytest.approx(
+        max_approximation_error(model, X[300:500]), rel=1e-6)
+    assert metrics["dilation_error_rec"] == pytest.approx(
+        max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
+    assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
