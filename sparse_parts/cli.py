@@ -8,15 +8,20 @@ max-approximation error to dilation by disk(1) and the accuracy of an RBF SVM on
 codes, prints the table and writes ``results.csv``, ``results.md`` (the study's
 numbers beside ours) and PNG figures into ``--out``. The work itself is
 :func:`sparse_parts.study.compare`; this module turns options into its settings and
-its outcome into an exit status: 0 when done, 2 for bad options.
+its outcome into an exit status: 0 when done, 2 for bad options, 130 after Ctrl-C
+(the rows already finished are kept).
 """
 
 import argparse
+import os
 import sys
 
 from .study import DATASETS, MODELS, CompareOptions, compare, resolve_settings
 
 __all__ = ["main", "build_parser"]
+
+#: The exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
 
 
 def _positive_int(text):
@@ -104,7 +109,18 @@ def _compare(parser, args, command):
     options = CompareOptions(out=args.out, models=models, quick=args.quick, jobs=args.jobs,
                              threads=args.threads, figures=not args.no_figures,
                              command=command)
-    compare(settings, options)
+    try:
+        compare(settings, options)
+    except KeyboardInterrupt as interrupt:
+        kept = getattr(interrupt, "rows_kept", 0)
+        if kept:
+            message = (f"interrupted: the {kept} finished row(s) are kept in "
+                       f"{interrupt.results_path}, their models in "
+                       f"{os.path.join(args.out, 'cache')}")
+        else:
+            message = f"interrupted before the first row was finished; no results in {args.out}"
+        print(f"sparse-parts compare: {message}", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     return 0
 
 
@@ -119,8 +135,8 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 when done. Bad options exit with status 2 (``SystemExit``), with a
-        message on stderr.
+        0 when done, 130 when interrupted by Ctrl-C. Bad options exit with status 2
+        (``SystemExit``), with a message on stderr.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ import sys
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sparse_parts import cli
+from sparse_parts import cli, study
 from sparse_parts.autoencoders._base import BaseAutoEncoder
 from sparse_parts.nmf import SparseNMF
 from sparse_parts.study import run
@@ -153,7 +153,8 @@ def test_parallel_jobs_give_the_sequential_results(tmp_path):
     assert len(os.listdir(tmp_path / "two" / "cache")) == len(TINY_ROWS)
 
 
-def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch):
+def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch, capsys):
+    # Ctrl-C now ends the command with status 130 and a message, not a traceback.
     evaluate = run.evaluate
     done = []
 
@@ -164,11 +165,73 @@ def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatc
         return evaluate(*args, **kwargs)
 
     monkeypatch.setattr(run, "evaluate", failing_after_two)
-    with pytest.raises(KeyboardInterrupt):
-        cli.main(TINY + ["--out", str(tmp_path), "--no-figures"])
+    assert cli.main(TINY + ["--out", str(tmp_path), "--no-figures"]) == 130
     rows = _read_csv(tmp_path / "results.csv")
     assert [r["row"] for r in rows] == TINY_ROWS[:2]
     assert not (tmp_path / "results.md").exists()
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "interrupted" in err and "2 finished row(s)" in err
+    assert str(tmp_path / "results.csv") in err
+
+
+def _interrupt_the_shallow_fit(monkeypatch):
+    """skorch's quiet stop: training ends early and the model says so."""
+    fit = BaseAutoEncoder.fit
+
+    def interrupted(self, X, y=None):
+        fit(self, X, y)
+        self.fit_interrupted_ = True
+        return self
+
+    monkeypatch.setattr(BaseAutoEncoder, "fit", interrupted)
+    return "nmf", "shallow-unconstrained"
+
+
+def _interrupt_the_nmf_fit(monkeypatch):
+    """Ctrl-C inside SparseNMF.fit, after an auto-encoder row is done."""
+    def interrupted(self, X, y=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SparseNMF, "fit", interrupted)
+    by_name = {row.name: row for row in study.rows.ROWS}
+    monkeypatch.setattr(study.rows, "ROWS", (by_name["shallow-unconstrained"], by_name["nmf"]))
+    return "shallow-unconstrained", "nmf"
+
+
+@pytest.mark.parametrize("interrupt", [_interrupt_the_shallow_fit, _interrupt_the_nmf_fit])
+def test_ctrl_c_during_a_fit_exits_130_and_neither_caches_nor_measures_the_model(
+        tmp_path, monkeypatch, capsys, interrupt):
+    finished, interrupted = interrupt(monkeypatch)
+    measured = []
+    evaluate = run.evaluate
+
+    def recording(estimator, *args, **kwargs):
+        measured.append(type(estimator).__name__)
+        return evaluate(estimator, *args, **kwargs)
+
+    monkeypatch.setattr(run, "evaluate", recording)
+    status = cli.main(TINY + ["--out", str(tmp_path), "--no-figures", "--device", "cpu"])
+    assert status == 130
+    assert len(measured) == 1  # the finished row only
+    assert [r["row"] for r in _read_csv(tmp_path / "results.csv")] == [finished]
+    cached = os.listdir(tmp_path / "cache")
+    assert len(cached) == 1 and cached[0].startswith(finished + "-")
+    assert not [p for p in cached if p.startswith(interrupted + "-")]
+    assert not (tmp_path / "results.md").exists()
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("sparse-parts compare: interrupted")
+    assert "1 finished row(s)" in err and str(tmp_path / "results.csv") in err
+
+
+def test_ctrl_c_before_the_first_row_is_done_says_so(tmp_path, monkeypatch, capsys):
+    def interrupted(self, X, y=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SparseNMF, "fit", interrupted)
+    assert cli.main(TINY + ["--out", str(tmp_path), "--models", "nmf"]) == 130
+    assert not (tmp_path / "results.csv").exists()
+    assert not (tmp_path / "cache").exists()
+    assert "before the first row" in capsys.readouterr().err
 
 
 def test_importing_the_command_line_and_the_torch_free_modules_loads_no_torch():

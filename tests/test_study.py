@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sparse_parts.nmf import SparseNMF
 from sparse_parts.study import data, resolve_settings, select_rows
-from sparse_parts.study.cache import cache_key
+from sparse_parts.study.cache import cache_key, fit_or_load
 from sparse_parts.study.files import atomic_write
 from sparse_parts.study.protocol import evaluate
 
@@ -91,3 +91,28 @@ def test_evaluate_agrees_with_the_metric_functions():
     assert metrics["dilation_error_rec"] == pytest.approx(
         max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
     assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
+
+
+@pytest.fixture
+def nmf_row_and_data():
+    settings = resolve_settings("digits", quick=True, n_components=6, device="cpu",
+                                models=["nmf"])
+    settings.nmf_max_iter = 5
+    X = np.random.RandomState(0).rand(40, 64).astype(np.float32)
+    return select_rows(["nmf"])[0], settings, X
+
+
+def test_a_model_whose_training_was_interrupted_is_not_cached(tmp_path, nmf_row_and_data,
+                                                              monkeypatch):
+    row, settings, X = nmf_row_and_data
+    fit = SparseNMF.fit
+
+    def interrupted(self, X, y=None):
+        fit(self, X, y)
+        self.fit_interrupted_ = True  # what an auto-encoder says after skorch's quiet stop
+        return self
+
+    monkeypatch.setattr(SparseNMF, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fit_or_load(row, settings, X, str(tmp_path))
+    assert os.listdir(tmp_path) == []

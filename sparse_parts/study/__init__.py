@@ -20,8 +20,8 @@ auto-encoder row loads it through :mod:`sparse_parts.autoencoders` when it is ru
 """
 
 from .rows import MODELS, ROWS, Row, select_rows
-from .run import CompareOptions, compare
+from .run import CompareInterrupted, CompareOptions, compare
 from .settings import DATASETS, Settings, resolve_settings
 
 __all__ = ["Row", "ROWS", "MODELS", "select_rows", "DATASETS", "Settings",
-           "resolve_settings", "CompareOptions", "compare"]
+           "resolve_settings", "CompareOptions", "CompareInterrupted", "compare"]

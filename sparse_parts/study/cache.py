@@ -86,6 +86,13 @@ def fit_or_load(row, settings, X_train, cache_dir, progress=True):
         The time of the original fit (stored with the model).
     cached : bool
         Whether the model came from the cache.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        If training was cut short by Ctrl-C, which skorch ends quietly (the model
+        then says so in ``fit_interrupted_``): such a model is neither cached nor
+        returned.
     """
     estimator = make_estimator(row, settings)
     path = os.path.join(cache_dir, f"{row.name}-{cache_key(estimator, X_train)}.pkl")
@@ -101,6 +108,8 @@ def fit_or_load(row, settings, X_train, cache_dir, progress=True):
     start = time.perf_counter()
     estimator.fit(X_train)
     seconds = time.perf_counter() - start
+    if getattr(estimator, "fit_interrupted_", False):
+        raise KeyboardInterrupt
     if bar:
         estimator.set_params(callbacks=None)  # the parameters as make_estimator gave them
     _store(path, {"estimator": estimator, "fit_seconds": seconds})

@@ -26,7 +26,7 @@ from .report import (
 from .rows import select_rows
 from .threads import thread_limits
 
-__all__ = ["CompareOptions", "compare", "run_row"]
+__all__ = ["CompareOptions", "CompareInterrupted", "compare", "run_row"]
 
 
 @dataclass
@@ -58,6 +58,23 @@ class CompareOptions:
     threads: int = 1
     figures: bool = True
     command: str = "sparse-parts compare"
+
+
+class CompareInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C; its finished rows are in ``results_path``.
+
+    Parameters
+    ----------
+    rows_kept : int
+        The number of rows measured and written before the interruption.
+    results_path : str
+        The ``results.csv`` holding them.
+    """
+
+    def __init__(self, rows_kept, results_path):
+        super().__init__(rows_kept, results_path)
+        self.rows_kept = rows_kept
+        self.results_path = results_path
 
 
 def run_row(row, settings, data, out, figures=True, threads=None, progress=True):
@@ -136,6 +153,11 @@ def compare(settings, options=None):
     records : list of dict
         One per row, in the order of :data:`~sparse_parts.study.rows.ROWS`.
 
+    Raises
+    ------
+    CompareInterrupted
+        On Ctrl-C (a ``KeyboardInterrupt``), after writing the finished rows. With
+        ``jobs > 1`` the worker processes are stopped and their unfinished rows lost.
     """
     from tqdm.auto import tqdm
 
@@ -153,18 +175,21 @@ def compare(settings, options=None):
         order = {row.name: i for i, row in enumerate(rows)}
         results = os.path.join(options.out, "results.csv")
         records = []
-        with tqdm(total=len(rows), desc="models", unit="model") as progress:
-            for record in _run_rows(rows, settings, (X_train, X_test, y_test), options):
-                records.append(record)
-                records.sort(key=lambda r: order[r["row"]])
-                write_csv(results, records)
-                progress.set_postfix_str(record["row"])
-                progress.update(1)
-        total = time.perf_counter() - start
-        if options.figures:
-            write_summary_figure(options.out, records, settings.dataset)
-        write_markdown(os.path.join(options.out, "results.md"), records, settings,
-                       options.command, total, jobs=options.jobs)
+        try:
+            with tqdm(total=len(rows), desc="models", unit="model") as progress:
+                for record in _run_rows(rows, settings, (X_train, X_test, y_test), options):
+                    records.append(record)
+                    records.sort(key=lambda r: order[r["row"]])
+                    write_csv(results, records)
+                    progress.set_postfix_str(record["row"])
+                    progress.update(1)
+            total = time.perf_counter() - start
+            if options.figures:
+                write_summary_figure(options.out, records, settings.dataset)
+            write_markdown(os.path.join(options.out, "results.md"), records, settings,
+                           options.command, total, jobs=options.jobs)
+        except KeyboardInterrupt as interrupt:
+            raise CompareInterrupted(len(records), results) from interrupt
     print(format_table(records))
     print(f"\nWrote results.csv, results.md{' and figures' if options.figures else ''} "
           f"to {options.out} in {time.perf_counter() - start:.1f} s.")
