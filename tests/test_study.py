@@ -1,6 +1,7 @@
 """Tests of the study as code (``sparse_parts.study``): rows, settings, cache, files."""
 
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -100,6 +101,58 @@ def nmf_row_and_data():
     settings.nmf_max_iter = 5
     X = np.random.RandomState(0).rand(40, 64).astype(np.float32)
     return select_rows(["nmf"])[0], settings, X
+
+
+def _flip_a_component_byte(path):
+    """Change one byte of the atoms in a cached model so that it still unpickles."""
+    content = bytearray(path.read_bytes())
+    start = content.index(b"\x80" + bytes([pickle.HIGHEST_PROTOCOL]))  # the pickle's start
+    components = pickle.loads(bytes(content[start:]))["estimator"].components_
+    where = bytes(content).index(components.tobytes()) + 2
+    content[where] ^= 0xFF
+    path.write_bytes(bytes(content))
+    return components
+
+
+def test_a_cache_entry_that_fails_its_checksum_is_fitted_again(tmp_path, nmf_row_and_data,
+                                                               capsys):
+    row, settings, X = nmf_row_and_data
+    first, _, cached = fit_or_load(row, settings, X, str(tmp_path))
+    assert not cached
+    (entry,) = tmp_path.iterdir()
+    assert fit_or_load(row, settings, X, str(tmp_path))[2]  # intact: loaded
+
+    components = _flip_a_component_byte(entry)
+    np.testing.assert_array_equal(components, first.components_)
+    refitted, _, cached = fit_or_load(row, settings, X, str(tmp_path))
+    assert not cached
+    assert "does not match its checksum" in capsys.readouterr().err
+    np.testing.assert_array_equal(refitted.components_, first.components_)
+    # The refit replaced the damaged entry.
+    loaded, _, cached = fit_or_load(row, settings, X, str(tmp_path))
+    assert cached
+    np.testing.assert_array_equal(loaded.components_, first.components_)
+
+
+def test_a_cache_entry_is_not_unpickled_before_its_checksum_matches(
+        tmp_path, nmf_row_and_data, monkeypatch):
+    row, settings, X = nmf_row_and_data
+    fit_or_load(row, settings, X, str(tmp_path))
+    (entry,) = tmp_path.iterdir()
+    _flip_a_component_byte(entry)
+
+    unpickled = []
+
+    def recording(load):
+        def wrapper(*args, **kwargs):
+            unpickled.append(load.__name__)
+            return load(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(pickle, "loads", recording(pickle.loads))
+    monkeypatch.setattr(pickle, "load", recording(pickle.load))
+    assert not fit_or_load(row, settings, X, str(tmp_path))[2]
+    assert unpickled == []
 
 
 def test_a_model_whose_training_was_interrupted_is_not_cached(tmp_path, nmf_row_and_data,

@@ -1,8 +1,9 @@
 """The model cache of a study run: fitted models stored under a hash of what made them.
 
 A cached model is found by :func:`cache_key` (the estimator's class and parameters,
-the package version and the training images) and pickled with its fit time; an
-entry that does not unpickle is fitted again.
+the package version and the training images) and stored as one file: a header line
+with the sha256 of the pickled payload, then the payload. The checksum is verified
+before unpickling; an entry that fails it, or does not unpickle, is fitted again.
 """
 
 import hashlib
@@ -22,6 +23,9 @@ __all__ = ["cache_key", "fit_or_load"]
 
 # Parameters that change neither the fitted model nor its numbers.
 _UNHASHED = ("verbose", "callbacks")
+
+# The first line of a cache entry: this prefix, the payload's sha256 in hex, "\n".
+_HEADER = b"sparse-parts model cache, sha256 "
 
 
 def cache_key(estimator, X):
@@ -51,17 +55,34 @@ def cache_key(estimator, X):
 
 
 def _store(path, entry):
-    atomic_write(path, lambda f: pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL),
-                 binary=True)
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    header = _HEADER + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+
+    def write(f):
+        f.write(header)
+        f.write(payload)
+
+    atomic_write(path, write, binary=True)
 
 
 def _load(path):
-    """The entry stored at ``path``, or None (with a notice) if it cannot be read."""
+    """The entry stored at ``path``, or None (with a notice) if it cannot be trusted."""
     try:
         with open(path, "rb") as f:
-            entry = pickle.load(f)
+            content = f.read()
+    except OSError as exc:
+        say(f"  cache entry {path} unreadable ({exc.strerror}); fitting again")
+        return None
+    header, _, payload = content.partition(b"\n")
+    expected = _HEADER + hashlib.sha256(payload).hexdigest().encode()
+    # Unpickling runs code: nothing is unpickled before its checksum matches.
+    if header != expected:
+        say(f"  cache entry {path} does not match its checksum; fitting again")
+        return None
+    try:
+        entry = pickle.loads(payload)
         return entry["estimator"], entry["fit_seconds"]
-    except Exception as exc:  # a corrupt or incompatible cache entry: refit
+    except Exception as exc:  # an entry written by an incompatible version
         say(f"  cache entry {path} unreadable ({exc!r}); fitting again")
         return None
 
