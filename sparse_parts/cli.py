@@ -17,6 +17,7 @@ import os
 import sys
 
 from .study import DATASETS, MODELS, CompareOptions, compare, resolve_settings
+from .study.files import prepare_output_folder
 
 __all__ = ["main", "build_parser"]
 
@@ -106,6 +107,10 @@ def _compare(parser, args, command):
             seed=args.seed, models=models)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts compare: error: {exc}\n")
+    try:
+        prepare_output_folder(args.out)
+    except ValueError as exc:
+        parser.exit(2, f"sparse-parts compare: error: --out: {exc}\n")
     options = CompareOptions(out=args.out, models=models, quick=args.quick, jobs=args.jobs,
                              threads=args.threads, figures=not args.no_figures,
                              command=command)

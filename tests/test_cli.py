@@ -234,6 +234,28 @@ def test_ctrl_c_before_the_first_row_is_done_says_so(tmp_path, monkeypatch, caps
     assert "before the first row" in capsys.readouterr().err
 
 
+def test_out_naming_an_existing_file_is_an_error(tmp_path, capsys):
+    path = tmp_path / "results"
+    path.write_text("not a folder")
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--dataset", "digits", "--models", "nmf", "--out", str(path)])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "existing file" in err
+    assert path.read_text() == "not a folder"
+
+
+def test_out_that_cannot_be_created_is_an_error(tmp_path, capsys):
+    parent = tmp_path / "a-file"
+    parent.write_text("")
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--dataset", "digits", "--models", "nmf",
+                  "--out", str(parent / "out")])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "cannot write" in err
+
+
 def test_importing_the_command_line_and_the_torch_free_modules_loads_no_torch():
     code = ("import sys, sparse_parts.cli, sparse_parts.metrics, sparse_parts.plotting, "
             "sparse_parts.datasets; assert 'torch' not in sys.modules")

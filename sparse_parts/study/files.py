@@ -1,4 +1,4 @@
-"""The files of a study run: writes that never leave half a file.
+"""The files of a study run: the output folder, and writes that never leave half a file.
 
 Every file is written under a temporary name in its folder, then renamed over the
 target: an interrupted run leaves either the old file or the new one, never a
@@ -8,7 +8,30 @@ truncated one.
 import os
 import tempfile
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "prepare_output_folder"]
+
+
+def prepare_output_folder(path):
+    """Create the folder ``path`` if needed and check that files can be written into it.
+
+    Parameters
+    ----------
+    path : str
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is an existing file, or the folder cannot be created or written to.
+    """
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"{path!r} is an existing file, not a folder; name a folder.")
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot write into the folder {path!r} "
+                         f"({exc.strerror or exc}); name a writable folder.") from None
 
 
 def atomic_write(path, write, binary=False):

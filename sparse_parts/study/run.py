@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from ._console import say
 from .cache import fit_or_load
 from .data import load_data
+from .files import prepare_output_folder
 from .protocol import evaluate
 from .report import (
     format_table,
@@ -158,13 +159,15 @@ def compare(settings, options=None):
     CompareInterrupted
         On Ctrl-C (a ``KeyboardInterrupt``), after writing the finished rows. With
         ``jobs > 1`` the worker processes are stopped and their unfinished rows lost.
+    ValueError
+        If ``options.out`` is an existing file or cannot be written to.
     """
     from tqdm.auto import tqdm
 
     options = CompareOptions() if options is None else options
     start = time.perf_counter()
     rows = select_rows(options.models, options.quick)
-    os.makedirs(options.out, exist_ok=True)
+    prepare_output_folder(options.out)
     with thread_limits(options.threads, torch=any(row.is_autoencoder for row in rows)):
         say(f"Data set {settings.dataset}: loading")
         X_train, _, X_test, y_test = load_data(settings)
