@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import stat
 
 import numpy as np
 import pytest
@@ -68,6 +69,20 @@ def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path):
         atomic_write(str(path), failing)
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["results.csv"]
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+@pytest.mark.parametrize("binary", [False, True])
+def test_atomic_write_follows_the_umask(tmp_path, umask, mode, binary):
+    previous = os.umask(umask)
+    try:
+        path = tmp_path / "results.csv"
+        atomic_write(str(path), lambda f: f.write(b"x" if binary else "x"), binary=binary)
+        atomic_write(str(path), lambda f: f.write(b"y" if binary else "y"), binary=binary)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert path.read_bytes() == b"y"
 
 
 def test_evaluate_agrees_with_the_metric_functions():

@@ -5,7 +5,9 @@ target: an interrupted run leaves either the old file or the new one, never a
 truncated one.
 """
 
+import contextlib
 import os
+import secrets
 import tempfile
 
 __all__ = ["atomic_write", "prepare_output_folder"]
@@ -34,11 +36,24 @@ def prepare_output_folder(path):
                          f"({exc.strerror or exc}); name a writable folder.") from None
 
 
+def _create_temporary(folder, name):
+    # Created with mode 0o666 for the kernel to apply the umask, as open() does:
+    # tempfile.mkstemp's 0o600 would leave every result readable by its owner only.
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name for {name!r} in {folder!r}")
+
+
 def atomic_write(path, write, binary=False):
     """Call ``write(file)`` on a temporary file next to ``path``, then rename it to ``path``.
 
-    The file is synced to disk before the rename; on any exception, Ctrl-C
-    included, the temporary file is removed and ``path`` is left as it was.
+    The file is created with the permissions the umask allows (``0o666 & ~umask``) and
+    synced to disk before the rename; on any exception, Ctrl-C included, the
+    temporary file is removed and ``path`` is left as it was.
 
     Parameters
     ----------
@@ -50,8 +65,7 @@ def atomic_write(path, write, binary=False):
     """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
+    tmp, fd = _create_temporary(folder, os.path.basename(path))
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"newline": ""})) as f:
             write(f)
@@ -59,6 +73,6 @@ def atomic_write(path, write, binary=False):
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
+        with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
         raise
