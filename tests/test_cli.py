@@ -3,16 +3,19 @@
 import csv
 import math
 import os
+import pathlib
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sparse_parts import cli
+from sparse_parts import cli, study
 from sparse_parts.autoencoders._base import BaseAutoEncoder
 from sparse_parts.nmf import SparseNMF
+from sparse_parts.study import run
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # The tiny fits stop before converging, on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -94,48 +97,6 @@ def test_compare_writes_results_figures_and_reuses_the_cache(tmp_path, fit_count
     assert fit_counter[len(TINY_ROWS):] == ["SparseNMF"]
 
 
-def test_quick_selects_a_subset_of_the_study_rows():
-    every = cli.select_rows(None, quick=False)
-    quick = cli.select_rows(None, quick=True)
-    assert len(every) == 11 and {r.model for r in every} == {"nmf", "shallow", "asym"}
-    assert 0 < len(quick) < len(every)
-    assert {r.name for r in quick} <= {r.name for r in every}
-    assert {(r.sparsity_target, r.sparsity_weight) for r in every if r.model == "asym"} == {
-        (None, None), (0.05, 0.001), (0.05, 0.005), (0.01, 0.001), (0.01, 0.01)}
-    assert [r.name for r in cli.select_rows(["asym"], quick=True)] == [
-        r.name for r in quick if r.model == "asym"]
-
-
-def test_cache_key_depends_on_parameters_and_data_not_verbosity():
-    X = np.random.RandomState(0).rand(20, 16).astype(np.float32)
-    base = SparseNMF(4, code_sparseness=0.6, random_state=0)
-    key = cli.cache_key(base, X)
-    assert key == cli.cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0), X)
-    assert key == cli.cache_key(SparseNMF(4, code_sparseness=0.6, random_state=0,
-                                          verbose=1), X)
-    assert key != cli.cache_key(SparseNMF(4, code_sparseness=0.5, random_state=0), X)
-    X2 = X.copy()
-    X2[0, 0] += 1e-3
-    assert key != cli.cache_key(base, X2)
-
-
-def test_default_dataset_falls_back_to_digits_and_says_so(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_fashion_mnist_on_disk", lambda: False)
-    args = cli.build_parser().parse_args(["compare", "--quick", "--device", "cpu"])
-    settings = cli.resolve_settings(args)
-    assert settings.dataset == "digits"
-    assert "using the 8x8 digits" in capsys.readouterr().err
-
-
-def test_options_override_the_defaults():
-    args = cli.build_parser().parse_args(
-        ["compare", "--dataset", "digits", "--epochs", "7", "--n-train", "5000",
-         "--n-components", "9", "--device", "cpu", "--seed", "3"])
-    settings = cli.resolve_settings(args)
-    assert (settings.epochs, settings.n_components, settings.seed) == (7, 9, 3)
-    assert settings.n_train == 1198  # capped at the digits' training split
-
-
 @pytest.mark.parametrize("argv, message", [
     (["--models", "nmf,pca"], "unknown model 'pca'"),
     (["--epochs", "0"], "expected a positive integer"),
@@ -169,20 +130,6 @@ def test_a_command_is_required(capsys):
     assert excinfo.value.code == 2
 
 
-def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path):
-    path = tmp_path / "results.csv"
-    path.write_text("old")
-
-    def failing(f):
-        f.write("partial")
-        raise RuntimeError("interrupted")
-
-    with pytest.raises(RuntimeError):
-        cli._atomic_write(str(path), failing)
-    assert path.read_text() == "old"
-    assert os.listdir(tmp_path) == ["results.csv"]
-
-
 def test_python_dash_m_runs_the_command():
     result = subprocess.run([sys.executable, "-m", "sparse_parts", "compare", "--help"],
                             capture_output=True, text=True, timeout=60)
@@ -190,32 +137,6 @@ def test_python_dash_m_runs_the_command():
     for option in ("--dataset", "--models", "--epochs", "--n-train", "--device", "--quick",
                    "--out", "--seed"):
         assert option in result.stdout
-
-
-def test_evaluate_agrees_with_the_metric_functions():
-    from sparse_parts.datasets import load_digits_images
-    from sparse_parts.metrics import (
-        hoyer_sparsity,
-        max_approximation_error,
-        reconstruction_error,
-    )
-
-    X, y = load_digits_images(return_X_y=True)
-    model = SparseNMF(10, code_sparseness=0.6, code_sparseness_scope="component",
-                      max_iter=10, random_state=0).fit(X[:300])
-    args = cli.build_parser().parse_args(["compare", "--dataset", "digits", "--quick",
-                                          "--device", "cpu"])
-    settings = cli.resolve_settings(args)
-    metrics = cli.evaluate(model, X[300:500], y[300:500], settings)
-    codes = model.transform(X[300:500])
-    assert metrics["mse"] == pytest.approx(
-        reconstruction_error(X[300:500], model.inverse_transform(codes)), rel=1e-6)
-    assert metrics["sparsity"] == pytest.approx(hoyer_sparsity(codes), rel=1e-6)
-    assert metrics["dilation_error"] == pytest.approx(
-        max_approximation_error(model, X[300:500]), rel=1e-6)
-    assert metrics["dilation_error_rec"] == pytest.approx(
-        max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
-    assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
 
 
 def test_parallel_jobs_give_the_sequential_results(tmp_path):
@@ -232,8 +153,9 @@ def test_parallel_jobs_give_the_sequential_results(tmp_path):
     assert len(os.listdir(tmp_path / "two" / "cache")) == len(TINY_ROWS)
 
 
-def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch):
-    evaluate = cli.evaluate
+def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch, capsys):
+    # Ctrl-C now ends the command with status 130 and a message, not a traceback.
+    evaluate = run.evaluate
     done = []
 
     def failing_after_two(*args, **kwargs):
@@ -242,9 +164,118 @@ def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatc
         done.append(1)
         return evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "evaluate", failing_after_two)
-    with pytest.raises(KeyboardInterrupt):
-        cli.main(TINY + ["--out", str(tmp_path), "--no-figures"])
+    monkeypatch.setattr(run, "evaluate", failing_after_two)
+    assert cli.main(TINY + ["--out", str(tmp_path), "--no-figures"]) == 130
     rows = _read_csv(tmp_path / "results.csv")
     assert [r["row"] for r in rows] == TINY_ROWS[:2]
     assert not (tmp_path / "results.md").exists()
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "interrupted" in err and "2 finished row(s)" in err
+    assert str(tmp_path / "results.csv") in err
+
+
+def _interrupt_the_shallow_fit(monkeypatch):
+    """skorch's quiet stop: training ends early and the model says so."""
+    fit = BaseAutoEncoder.fit
+
+    def interrupted(self, X, y=None):
+        fit(self, X, y)
+        self.fit_interrupted_ = True
+        return self
+
+    monkeypatch.setattr(BaseAutoEncoder, "fit", interrupted)
+    return "nmf", "shallow-unconstrained"
+
+
+def _interrupt_the_nmf_fit(monkeypatch):
+    """Ctrl-C inside SparseNMF.fit, after an auto-encoder row is done."""
+    def interrupted(self, X, y=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SparseNMF, "fit", interrupted)
+    by_name = {row.name: row for row in study.rows.ROWS}
+    monkeypatch.setattr(study.rows, "ROWS", (by_name["shallow-unconstrained"], by_name["nmf"]))
+    return "shallow-unconstrained", "nmf"
+
+
+@pytest.mark.parametrize("interrupt", [_interrupt_the_shallow_fit, _interrupt_the_nmf_fit])
+def test_ctrl_c_during_a_fit_exits_130_and_neither_caches_nor_measures_the_model(
+        tmp_path, monkeypatch, capsys, interrupt):
+    finished, interrupted = interrupt(monkeypatch)
+    measured = []
+    evaluate = run.evaluate
+
+    def recording(estimator, *args, **kwargs):
+        measured.append(type(estimator).__name__)
+        return evaluate(estimator, *args, **kwargs)
+
+    monkeypatch.setattr(run, "evaluate", recording)
+    status = cli.main(TINY + ["--out", str(tmp_path), "--no-figures", "--device", "cpu"])
+    assert status == 130
+    assert len(measured) == 1  # the finished row only
+    assert [r["row"] for r in _read_csv(tmp_path / "results.csv")] == [finished]
+    cached = os.listdir(tmp_path / "cache")
+    assert len(cached) == 1 and cached[0].startswith(finished + "-")
+    assert not [p for p in cached if p.startswith(interrupted + "-")]
+    assert not (tmp_path / "results.md").exists()
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("sparse-parts compare: interrupted")
+    assert "1 finished row(s)" in err and str(tmp_path / "results.csv") in err
+
+
+def test_ctrl_c_before_the_first_row_is_done_says_so(tmp_path, monkeypatch, capsys):
+    def interrupted(self, X, y=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SparseNMF, "fit", interrupted)
+    assert cli.main(TINY + ["--out", str(tmp_path), "--models", "nmf"]) == 130
+    assert not (tmp_path / "results.csv").exists()
+    assert not (tmp_path / "cache").exists()
+    assert "before the first row" in capsys.readouterr().err
+
+
+def test_out_naming_an_existing_file_is_an_error(tmp_path, capsys):
+    path = tmp_path / "results"
+    path.write_text("not a folder")
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--dataset", "digits", "--models", "nmf", "--out", str(path)])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "existing file" in err
+    assert path.read_text() == "not a folder"
+
+
+def test_out_that_cannot_be_created_is_an_error(tmp_path, capsys):
+    parent = tmp_path / "a-file"
+    parent.write_text("")
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["compare", "--dataset", "digits", "--models", "nmf",
+                  "--out", str(parent / "out")])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err and "cannot write" in err
+
+
+def test_importing_the_command_line_and_the_torch_free_modules_loads_no_torch():
+    code = ("import sys, sparse_parts.cli, sparse_parts.metrics, sparse_parts.plotting, "
+            "sparse_parts.datasets; assert 'torch' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_comparing_sparse_nmf_alone_never_imports_torch(tmp_path):
+    code = (
+        "import sys\n"
+        "from sparse_parts.cli import main\n"
+        f"status = main({TINY[:-2] + ['--models', 'nmf', '--out', str(tmp_path)]!r})\n"
+        "assert status == 0, status\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'skorch'))\n"
+        "assert not loaded, loaded\n"
+        "assert 'sparse_parts.autoencoders' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = _read_csv(tmp_path / "results.csv")
+    assert [r["row"] for r in rows] == ["nmf"]
+    assert (tmp_path / "atoms_nmf.png").exists()  # the figures were drawn, torch-free

@@ -7,6 +7,8 @@ weights are the non-negative atoms.
 
 from ._device import resolve_device, torch_threads
 from .asymmetric import AsymmetricAutoEncoder
+from .progress import EpochProgressBar
 from .shallow import SparseNonNegAutoEncoder
 
-__all__ = ["SparseNonNegAutoEncoder", "AsymmetricAutoEncoder", "resolve_device", "torch_threads"]
+__all__ = ["SparseNonNegAutoEncoder", "AsymmetricAutoEncoder", "resolve_device", "torch_threads",
+           "EpochProgressBar"]

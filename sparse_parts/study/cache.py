@@ -1,0 +1,137 @@
+"""The model cache of a study run: fitted models stored under a hash of what made them.
+
+A cached model is found by :func:`cache_key` (the estimator's class and parameters,
+the package version and the training images) and stored as one file: a header line
+with the sha256 of the pickled payload, then the payload. The checksum is verified
+before unpickling; an entry that fails it, or does not unpickle, is fitted again.
+"""
+
+import hashlib
+import json
+import os
+import pickle
+import time
+
+import numpy as np
+
+from .. import __version__
+from ._console import say
+from .estimators import make_estimator
+from .files import atomic_write
+
+__all__ = ["cache_key", "fit_or_load"]
+
+# Parameters that change neither the fitted model nor its numbers.
+_UNHASHED = ("verbose", "callbacks")
+
+# The first line of a cache entry: this prefix, the payload's sha256 in hex, "\n".
+_HEADER = b"sparse-parts model cache, sha256 "
+
+
+def cache_key(estimator, X):
+    """Hex digest of the estimator's class and parameters, the package version and ``X``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its parameters, all but ``verbose`` and ``callbacks``, enter the key.
+    X : ndarray
+        The training images.
+
+    Returns
+    -------
+    key : str
+        24 hex digits.
+    """
+    params = {k: repr(v) for k, v in sorted(estimator.get_params(deep=False).items())
+              if k not in _UNHASHED}
+    description = json.dumps({"class": type(estimator).__qualname__,
+                              "module": type(estimator).__module__,
+                              "params": params, "version": __version__,
+                              "shape": X.shape, "dtype": str(X.dtype)}, sort_keys=True)
+    digest = hashlib.sha256(description.encode())
+    digest.update(np.ascontiguousarray(X).tobytes())
+    return digest.hexdigest()[:24]
+
+
+def _store(path, entry):
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    header = _HEADER + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+
+    def write(f):
+        f.write(header)
+        f.write(payload)
+
+    atomic_write(path, write, binary=True)
+
+
+def _load(path):
+    """The entry stored at ``path``, or None (with a notice) if it cannot be trusted."""
+    try:
+        with open(path, "rb") as f:
+            content = f.read()
+    except OSError as exc:
+        say(f"  cache entry {path} unreadable ({exc.strerror}); fitting again")
+        return None
+    header, _, payload = content.partition(b"\n")
+    expected = _HEADER + hashlib.sha256(payload).hexdigest().encode()
+    # Unpickling runs code: nothing is unpickled before its checksum matches.
+    if header != expected:
+        say(f"  cache entry {path} does not match its checksum; fitting again")
+        return None
+    try:
+        entry = pickle.loads(payload)
+        return entry["estimator"], entry["fit_seconds"]
+    except Exception as exc:  # an entry written by an incompatible version
+        say(f"  cache entry {path} unreadable ({exc!r}); fitting again")
+        return None
+
+
+def fit_or_load(row, settings, X_train, cache_dir, progress=True):
+    """Fit the estimator of ``row`` on ``X_train``, or load it from ``cache_dir``.
+
+    Parameters
+    ----------
+    row : Row
+    settings : Settings
+    X_train : ndarray
+    cache_dir : str
+    progress : bool, default=True
+        Draw a bar over the epochs of an auto-encoder's training.
+
+    Returns
+    -------
+    estimator : estimator
+        Fitted.
+    fit_seconds : float
+        The time of the original fit (stored with the model).
+    cached : bool
+        Whether the model came from the cache.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        If training was cut short by Ctrl-C, which skorch ends quietly (the model
+        then says so in ``fit_interrupted_``): such a model is neither cached nor
+        returned.
+    """
+    estimator = make_estimator(row, settings)
+    path = os.path.join(cache_dir, f"{row.name}-{cache_key(estimator, X_train)}.pkl")
+    if os.path.exists(path):
+        entry = _load(path)
+        if entry is not None:
+            return *entry, True
+    bar = progress and row.is_autoencoder
+    if bar:
+        from ..autoencoders import EpochProgressBar
+
+        estimator.set_params(callbacks=[EpochProgressBar(settings.epochs, row.name)])
+    start = time.perf_counter()
+    estimator.fit(X_train)
+    seconds = time.perf_counter() - start
+    if getattr(estimator, "fit_interrupted_", False):
+        raise KeyboardInterrupt
+    if bar:
+        estimator.set_params(callbacks=None)  # the parameters as make_estimator gave them
+    _store(path, {"estimator": estimator, "fit_seconds": seconds})
+    return estimator, seconds, False
