@@ -4,7 +4,6 @@ import math
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from sparse_parts._hoyer_reference import projfunc
 from sparse_parts.sparseness import (
     hoyer_sparseness,
     project_l1_l2,
@@ -20,8 +20,6 @@ from sparse_parts.sparseness import (
     project_vector_warm,
     sparseness_to_l1,
 )
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def _norms(S):
@@ -246,11 +244,6 @@ def test_projection_matches_hoyers_algorithm_on_random_vectors():
 
 
 def test_projection_matches_the_benchmark_reference_projfunc():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from hoyer_reference import projfunc
-    finally:
-        sys.path.remove(str(BENCHMARKS))
     rng = np.random.default_rng(3)
     X = rng.random((30, 64))
     l1 = sparseness_to_l1(64, 0.7)
