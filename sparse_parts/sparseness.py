@@ -56,6 +56,33 @@ def _torch_module(x):
     return None
 
 
+def _real_array(x, name):
+    """``x`` as a numpy array of booleans, integers or floats; anything else is refused.
+
+    A complex array would lose its imaginary part silently in a float cast, and text
+    would fail with numpy's own message; an object array of numbers is converted.
+    """
+    array = np.asarray(x)
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must hold real numbers (booleans, integers or floats), got an array of "
+            f"dtype {array.dtype}. Convert it, e.g. with np.asarray({name}, dtype=float).")
+    return array
+
+
+def _require_finite(all_finite, name, who):
+    """Raise the package's error for NaN or infinite input unless ``all_finite``."""
+    if not all_finite:
+        raise ValueError(
+            f"{name} holds NaN or infinite values; {who} needs finite input. Replace or "
+            "drop them first (e.g. np.nan_to_num, or remove the rows).")
+
+
 # --------------------------------------------------------------------------------------
 # The sparseness measure
 # --------------------------------------------------------------------------------------
@@ -72,9 +99,9 @@ def hoyer_sparseness(x, axis=-1):
     ----------
     x : array-like or torch.Tensor
         The vectors, laid out along ``axis``. Negative entries count by their absolute
-        value. With a torch tensor the result is a differentiable tensor on the same
-        device (usable as a training penalty); its gradient is finite everywhere,
-        including at all-zero vectors.
+        value; must be finite. With a torch tensor the result is a differentiable
+        tensor on the same device (usable as a training penalty); its gradient is
+        finite everywhere, including at all-zero vectors.
     axis : int, default=-1
         The axis holding the ``n`` entries of each vector.
 
@@ -85,10 +112,18 @@ def hoyer_sparseness(x, axis=-1):
         scalar for a 1-D numpy input). A torch input gives a floating tensor of the
         input's dtype (the default dtype for integer tensors).
 
+    Raises
+    ------
+    ValueError
+        If ``x`` is a scalar, has vectors of length 0, holds anything but real
+        numbers, or holds NaN or inf (numpy input). A torch tensor is not checked,
+        which would make a GPU wait for the host at every training step: a vector
+        holding NaN or inf gets sparseness NaN, so a penalty built on it is NaN too.
+
     Notes
     -----
     Conventions where the formula is 0 / 0, chosen so that the result is never NaN
-    and no warning is raised:
+    for finite input and no warning is raised:
 
     - the all-zero vector has sparseness 0;
     - a vector of length ``n == 1`` has sparseness 0 (it is at once "all entries
@@ -118,13 +153,14 @@ def hoyer_sparseness(x, axis=-1):
     torch = _torch_module(x)
     if torch is not None:
         return _hoyer_torch(torch, x, axis)
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_array(x, "x")
     if x.ndim == 0:
         raise ValueError("hoyer_sparseness needs at least a 1-D array; got a scalar.")
     n = x.shape[axis]
     if n == 0:
         raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
-    magnitude = np.abs(x)
+    magnitude = np.abs(x, dtype=np.float64)
+    _require_finite(np.isfinite(magnitude).all(), "x", "hoyer_sparseness")
     largest = magnitude.max(axis=axis, keepdims=True)
     nonzero = largest > 0
     magnitude /= np.where(nonzero, largest, 1.0)
@@ -164,6 +200,9 @@ def _hoyer_torch(torch, x, axis):
         ratio = l1 / torch.where(nonzero, squared, torch.ones_like(squared)).sqrt()
         sparseness = torch.where(nonzero, (math.sqrt(n) - ratio) / (math.sqrt(n) - 1.0),
                                  torch.zeros_like(ratio)).clamp(0.0, 1.0)
+    # NaN in, NaN out: a NaN largest entry fails "> 0" and would read as a zero vector.
+    sparseness = torch.where(torch.isfinite(largest), sparseness,
+                             torch.full_like(sparseness, math.nan))
     return sparseness.squeeze(axis)
 
 
@@ -181,7 +220,8 @@ def sparseness_to_l1(n, sparseness, l2=1.0):
     n : int
         Length of the vectors, at least 1.
     sparseness : float or array-like
-        Target sparseness, in [0, 1].
+        Target sparseness, in [0, 1]; only 0 for ``n == 1``, the sparseness
+        :func:`hoyer_sparseness` gives every vector of length 1.
     l2 : float or array-like, default=1.0
         L2 norm of the vectors, positive. Broadcast against ``sparseness``.
 
@@ -206,6 +246,11 @@ def sparseness_to_l1(n, sparseness, l2=1.0):
         raise ValueError(f"sparseness must lie in [0, 1], got {sparseness!r}.")
     if not np.all(np.isfinite(l2_arr)) or np.any(l2_arr <= 0):
         raise ValueError(f"l2 must be positive and finite, got {l2!r}.")
+    if n == 1 and np.any(sparseness_arr != 0):
+        raise ValueError(
+            f"A vector of length 1 has Hoyer sparseness 0 (the convention of "
+            f"hoyer_sparseness), so sparseness={sparseness!r} cannot be reached at n=1; "
+            "only 0 can. Use vectors of at least 2 entries for a sparseness constraint.")
     root_n = math.sqrt(n)
     l1 = l2_arr * (root_n - (root_n - 1.0) * sparseness_arr)
     return float(l1) if l1.ndim == 0 else l1
@@ -621,7 +666,7 @@ def project_l1_l2(X, l1, l2):
     torch = _torch_module(X)
     if torch is not None:
         return _project_torch(torch, X, l1, l2)
-    X = np.asarray(X)
+    X = _real_array(X, "X")
     out_dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
     rows, was_vector = _as_rows(X)
     m, n = rows.shape
@@ -634,9 +679,7 @@ def project_l1_l2(X, l1, l2):
     for start in range(0, m, block_rows):
         part = slice(start, start + block_rows)
         block = ops.as_block(rows[part])
-        if not np.isfinite(block).all():
-            raise ValueError(
-                "X holds NaN or infinite values; the projection needs finite input.")
+        _require_finite(np.isfinite(block).all(), "X", "the projection")
         result[part] = _project_kernel(ops, block, l1[part, None], l2[part, None])
     return result[0] if was_vector else result
 
@@ -650,8 +693,7 @@ def _project_torch(torch, X, l1, l2):
     if m == 0:
         return torch.empty(X.shape, dtype=out_dtype, device=X.device)
     rows = rows.to(torch.float64)
-    if not bool(torch.isfinite(rows).all()):
-        raise ValueError("X holds NaN or infinite values; the projection needs finite input.")
+    _require_finite(bool(torch.isfinite(rows).all()), "X", "the projection")
     l1 = torch.tensor(l1, dtype=torch.float64, device=X.device)[:, None]
     l2 = torch.tensor(l2, dtype=torch.float64, device=X.device)[:, None]
     result = _project_kernel(_TorchOps(torch), rows, l1, l2).to(out_dtype)
@@ -670,12 +712,13 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     in one or two O(n) passes, with no sort: this is what makes the column updates
     of :class:`sparse_parts.SparseNMF` cheap. When the support does not settle, or a
     degenerate case (ties at the top) arises, the sort-based :func:`project_l1_l2`
-    answers instead. No validation: callers pass a finite 1-D float array and a
-    feasible target.
+    answers instead. The checks are those of :func:`project_l1_l2`, at a cost of
+    one O(n) pass and a few scalar comparisons: this runs once per column update.
 
     Parameters
     ----------
     x : ndarray of shape (n,)
+        A finite float vector.
     l1, l2 : float
         Target norms, ``0 < l2 <= l1 <= sqrt(n) * l2``.
     threshold : float, default=None
@@ -688,6 +731,16 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     threshold : float
         The threshold ``t`` found, to warm-start the next call (None after a fallback).
     """
+    if getattr(x, "ndim", None) != 1 or x.dtype.kind != "f":
+        raise ValueError(
+            "project_vector_warm projects one float vector: x must be a 1-D float array, got "
+            f"{type(x).__name__} with shape {np.shape(x)}. Use project_l1_l2 for other input.")
+    _require_finite(np.isfinite(x).all(), "x", "project_vector_warm")
+    # Cheap test of the usual case; anything else gets the full check and its message
+    # (and, when it passes, float64 targets: float32 scalars would round the ratio).
+    if not (isinstance(l1, float | int) and isinstance(l2, float | int)
+            and 0 < l2 <= l1 <= math.sqrt(x.size) * l2 < math.inf):
+        l1, l2 = (float(target[0]) for target in _check_targets(l1, l2, 1, x.size))
     ratio_sq = (l1 / l2) ** 2
     x64 = x.astype(np.float64, copy=False)
     support = None if threshold is None else x64 > threshold
@@ -809,10 +862,11 @@ def project_sparseness_cone(X, sparseness, at_least=False):
     array([0., 0.])
     """
     if at_least:
+        # The projection first: it validates X and the target before they are used.
+        result = project_sparseness_cone(X, sparseness)
         torch = _torch_module(X)
         positive = X.clamp_min(0) if torch is not None else np.maximum(np.asarray(X), 0)
         sparse_enough = hoyer_sparseness(positive, axis=-1) >= sparseness
-        result = project_sparseness_cone(X, sparseness)
         if torch is not None:
             return torch.where(sparse_enough[..., None], positive.to(result.dtype), result)
         return np.where(sparse_enough[..., None], positive, result).astype(result.dtype,
