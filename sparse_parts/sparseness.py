@@ -75,6 +75,21 @@ def _real_array(x, name):
     return array
 
 
+def _vector_length(shape, axis):
+    """Length of the vectors laid along ``axis`` of an array of ``shape``, checked."""
+    if not shape:
+        raise ValueError("hoyer_sparseness needs at least a 1-D array; got a scalar.")
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool) or not (
+            -len(shape) <= axis < len(shape)):
+        raise ValueError(
+            f"axis must be an integer in [{-len(shape)}, {len(shape) - 1}] for an array with "
+            f"{len(shape)} dimensions, got {axis!r}.")
+    n = shape[axis]
+    if n == 0:
+        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
+    return n
+
+
 def _require_finite(all_finite, name, who):
     """Raise the package's error for NaN or infinite input unless ``all_finite``."""
     if not all_finite:
@@ -154,11 +169,7 @@ def hoyer_sparseness(x, axis=-1):
     if torch is not None:
         return _hoyer_torch(torch, x, axis)
     x = _real_array(x, "x")
-    if x.ndim == 0:
-        raise ValueError("hoyer_sparseness needs at least a 1-D array; got a scalar.")
-    n = x.shape[axis]
-    if n == 0:
-        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
+    n = _vector_length(x.shape, axis)
     magnitude = np.abs(x, dtype=np.float64)
     _require_finite(np.isfinite(magnitude).all(), "x", "hoyer_sparseness")
     largest = magnitude.max(axis=axis, keepdims=True)
@@ -178,13 +189,9 @@ def hoyer_sparseness(x, axis=-1):
 
 def _hoyer_torch(torch, x, axis):
     """Differentiable torch version of :func:`hoyer_sparseness`."""
-    if x.ndim == 0:
-        raise ValueError("hoyer_sparseness needs at least a 1-D tensor; got a scalar.")
+    n = _vector_length(tuple(x.shape), axis)
     if not torch.is_floating_point(x):
         x = x.to(torch.get_default_dtype())
-    n = x.shape[axis]
-    if n == 0:
-        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
     magnitude = x.abs()
     # The measure is scale-free, so dividing by a detached scale changes neither the
     # value nor the gradient; it only keeps the squares away from underflow.
@@ -239,8 +246,8 @@ def sparseness_to_l1(n, sparseness, l2=1.0):
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer (the vector length), got {n!r}.")
-    sparseness_arr = np.asarray(sparseness, dtype=np.float64)
-    l2_arr = np.asarray(l2, dtype=np.float64)
+    sparseness_arr = _real_array(sparseness, "sparseness").astype(np.float64)
+    l2_arr = _real_array(l2, "l2").astype(np.float64)
     if not np.all(np.isfinite(sparseness_arr)) or np.any(
             (sparseness_arr < 0) | (sparseness_arr > 1)):
         raise ValueError(f"sparseness must lie in [0, 1], got {sparseness!r}.")
@@ -268,15 +275,21 @@ def _to_numpy(value):
     return value
 
 
+def _per_row(value, name, n_rows):
+    """``value`` as a real float64 array, checked to be a scalar or one value per row."""
+    array = _real_array(_to_numpy(value), name).astype(np.float64)
+    if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != n_rows):
+        raise ValueError(
+            f"{name} must be a scalar or hold one value per row, shape ({n_rows},); "
+            f"got shape {array.shape}.")
+    return array
+
+
 def _check_targets(l1, l2, n_rows, n_features):
     """Validate the norm targets; return them as float64 arrays of shape (n_rows,)."""
     targets = []
     for name, value in (("l1", l1), ("l2", l2)):
-        array = np.asarray(_to_numpy(value), dtype=np.float64)
-        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != n_rows):
-            raise ValueError(
-                f"{name} must be a scalar or hold one value per row, shape ({n_rows},); "
-                f"got shape {array.shape}.")
+        array = _per_row(value, name, n_rows)
         if not np.all(np.isfinite(array)):
             raise ValueError(f"{name} must be finite, got {value!r}.")
         targets.append(np.broadcast_to(array, (n_rows,)))
@@ -767,13 +780,13 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     return project_l1_l2(x, l1, l2), None
 
 
-def _n_features(X):
-    """Length of the rows of ``X`` (array-like or tensor), validating its dimensions."""
+def _rows_and_features(X):
+    """Number and length of the rows of ``X`` (array-like or tensor), checking its dimensions."""
     if not hasattr(X, "ndim"):
         X = np.asarray(X)
     if X.ndim not in (1, 2):
         _as_rows(X)
-    return X.shape[-1]
+    return (1 if X.ndim == 1 else X.shape[0]), X.shape[-1]
 
 
 def project_sparseness(X, sparseness, l2=1.0):
@@ -808,8 +821,12 @@ def project_sparseness(X, sparseness, l2=1.0):
     >>> round(float(hoyer_sparseness(S)), 12), round(float(np.linalg.norm(S)), 12)
     (0.6, 1.0)
     """
+    n_rows, n_features = _rows_and_features(X)
+    # Checked here, so that a wrong shape is named after the argument, not after l1.
+    _per_row(sparseness, "sparseness", n_rows)
+    _per_row(l2, "l2", n_rows)
     l2 = _to_numpy(l2)
-    l1 = sparseness_to_l1(_n_features(X), _to_numpy(sparseness), l2)
+    l1 = sparseness_to_l1(n_features, _to_numpy(sparseness), l2)
     return project_l1_l2(X, l1, l2)
 
 

@@ -568,3 +568,42 @@ def test_project_vector_warm_accepts_targets_at_the_rounding_edge():
     l1 = np.float32(sparseness_to_l1(7, 0.5))
     result, _ = project_vector_warm(x, l1, np.float32(1.0))
     np.testing.assert_allclose(result, project_l1_l2(x, float(l1), 1.0), atol=1e-12)
+
+
+@pytest.mark.parametrize("axis", [1, -2, 0.5, None, True])
+def test_hoyer_sparseness_rejects_a_bad_axis(axis):
+    # An out-of-range axis used to raise a bare IndexError from a shape lookup.
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-1, 0\]"):
+        hoyer_sparseness(np.ones(3), axis=axis)
+
+
+def test_hoyer_sparseness_torch_rejects_a_bad_axis():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-2, 1\]"):
+        hoyer_sparseness(torch.ones(2, 3), axis=2)
+
+
+@pytest.mark.parametrize(
+    "sparseness, l2, match",
+    [
+        ([0.1, 0.2, 0.3], 1.0, r"sparseness must be a scalar or hold one value per row"),
+        ([[0.1], [0.2]], 1.0, r"sparseness must be a scalar .* got shape \(2, 1\)"),
+        (0.5, [1.0, 2.0, 3.0], r"l2 must be a scalar or hold one value per row"),
+    ],
+)
+def test_per_row_targets_of_the_wrong_shape_are_named(sparseness, l2, match):
+    # The error used to name l1, which the caller never passed.
+    with pytest.raises(ValueError, match=match):
+        project_sparseness(np.ones((2, 3)), sparseness, l2)
+    if np.ndim(l2) == 0:
+        for at_least in (False, True):
+            with pytest.raises(ValueError, match=match):
+                project_sparseness_cone(np.ones((2, 3)), sparseness, at_least=at_least)
+
+
+def test_sparseness_to_l1_refuses_text():
+    # "0.5" used to be parsed as a number.
+    with pytest.raises(ValueError, match="sparseness must hold real numbers"):
+        sparseness_to_l1(4, "0.5")
+    with pytest.raises(ValueError, match="l2 must hold real numbers"):
+        sparseness_to_l1(4, 0.5, l2="1")
