@@ -30,8 +30,9 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._projection import _require_finite
 from .morphology import apply_operator
-from .sparseness import _require_finite, hoyer_sparseness
+from .sparseness import hoyer_sparseness
 
 __all__ = [
     "reconstruction_error",
