@@ -11,19 +11,26 @@ Three questions are asked of a fitted decomposition:
   combination of few, disjoint parts max-approximates dilation well, because
   dilation commutes with the supremum and, nearly, with such sums.
 
-Any fitted estimator of this package works here; the contract is ``components_``,
+Any fitted estimator of this package works here, alone or as the last step of a
+fitted :class:`~sklearn.pipeline.Pipeline`; the contract is ``components_``,
 ``transform``, ``image_shape_`` and the public decoding hook ``decode(codes,
 components)`` (``codes @ components`` for NMF, the decoder's activation on top of
-it for the auto-encoders, whose bias is not dilated).
+it for the auto-encoders, whose bias is not dilated). In a pipeline, ``X`` first
+goes through the earlier steps (``pipeline[:-1].transform(X)``) and every metric is
+computed on what the decomposition saw: the reconstruction is compared with the
+transformed ``X``, and the max-approximation with the operated transformed ``X``
+(e.g. the dilation of the min-max scaled images), not with the raw input.
 
 The scorers follow scikit-learn's signature ``scorer(estimator, X, y=None)`` and
-"greater is better", so they plug into ``GridSearchCV(scoring=...)``.
+"greater is better", so they plug into ``GridSearchCV(scoring=...)``, pipelines
+included.
 """
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_array
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._projection import _require_finite
 from .morphology import apply_operator
 from .sparseness import hoyer_sparseness
 
@@ -41,8 +48,70 @@ __all__ = [
 _REFERENCES = ("original", "reconstruction")
 
 
-def _as_2d(X, name):
-    return check_array(X, dtype=[np.float64, np.float32], input_name=name)
+def _as_2d(X, name, who):
+    """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``."""
+    X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
+                    ensure_all_finite=False)
+    _require_finite(np.isfinite(X).all(), name, who)
+    return X
+
+
+def _decomposition_and_input(estimator, X, codes=None):
+    """The decomposition a metric measures, the images it sees, and their codes.
+
+    The one place where the metrics and scorers find what they measure. A fitted
+    :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its last step,
+    and ``X`` goes through the earlier steps first; any other estimator stands for
+    itself. The decomposition must have ``components_``, ``transform`` and
+    ``decode``.
+
+    Returns
+    -------
+    decomposition : the fitted decomposition
+    X : ndarray of shape (n_samples, n_features)
+        The images as the decomposition sees them, validated.
+    codes : ndarray of shape (n_samples, n_components)
+        ``codes`` checked against ``X`` and the atoms, or ``decomposition.transform(X)``.
+    """
+    decomposition = estimator
+    described = type(estimator).__name__
+    while isinstance(decomposition, Pipeline):
+        check_is_fitted(decomposition)
+        if len(decomposition) > 1:
+            X = decomposition[:-1].transform(X)
+        name, decomposition = decomposition.steps[-1]
+        kind = repr(decomposition) if isinstance(decomposition, str) else type(
+            decomposition).__name__
+        described = f"the last step of the Pipeline, {name!r} ({kind})"
+    if not hasattr(decomposition, "components_"):
+        if hasattr(decomposition, "fit"):
+            check_is_fitted(decomposition)
+        raise ValueError(
+            f"{described} has no components_: these metrics measure a fitted part-based "
+            "decomposition (SparseNMF, SparseNonNegAutoEncoder, AsymmetricAutoEncoder), "
+            "alone or as the last step of a Pipeline.")
+    for method in ("transform", "decode"):
+        if not callable(getattr(decomposition, method, None)):
+            raise ValueError(
+                f"{described} has no {method}(): these metrics need transform(X) for the "
+                "codes and decode(codes, components) to decode with operated atoms, as the "
+                "estimators of this package have.")
+    X = _as_2d(X, "X", "these metrics")
+    n_components, n_features = np.shape(decomposition.components_)
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features but {described} has atoms of {n_features} "
+            "features; pass images like those it was fitted on.")
+    if codes is None:
+        return decomposition, X, np.asarray(decomposition.transform(X))
+    codes = _as_2d(codes, "codes", "these metrics")
+    expected = (X.shape[0], n_components)
+    if codes.shape != expected:
+        raise ValueError(
+            f"codes have shape {codes.shape} but shape {expected} was expected: one row per "
+            f"image of X ({X.shape[0]}) and one column per atom ({n_components}). Pass "
+            "the codes of X, decomposition.transform(X), or leave codes=None.")
+    return decomposition, X, codes
 
 
 def reconstruction_error(X, X_reconstructed):
@@ -59,9 +128,17 @@ def reconstruction_error(X, X_reconstructed):
     -------
     error : float
         :math:`\\frac{1}{m N} \\sum_i \\|x_i - \\hat x_i\\|_2^2`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.metrics import reconstruction_error
+    >>> reconstruction_error(np.array([[0.0, 1.0], [2.0, 2.0]]),
+    ...                      np.array([[0.0, 2.0], [2.0, 2.0]]))
+    0.25
     """
-    X = _as_2d(X, "X")
-    X_reconstructed = _as_2d(X_reconstructed, "X_reconstructed")
+    X = _as_2d(X, "X", "reconstruction_error")
+    X_reconstructed = _as_2d(X_reconstructed, "X_reconstructed", "reconstruction_error")
     if X.shape != X_reconstructed.shape:
         raise ValueError(
             f"X has shape {X.shape} but X_reconstructed has shape {X_reconstructed.shape}; "
@@ -84,32 +161,37 @@ def hoyer_sparsity(codes):
     sparsity : float
         Mean over samples of
         :math:`s(h) = (\\sqrt{k} - \\|h\\|_1 / \\|h\\|_2) / (\\sqrt{k} - 1)`, in [0, 1];
-        an all-zero code counts as 0.
+        an all-zero code counts as 0. Codes must be finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.metrics import hoyer_sparsity
+    >>> hoyer_sparsity(np.array([[0.0, 0.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0]]))
+    0.5
     """
-    codes = _as_2d(codes, "codes")
-    return float(np.mean(hoyer_sparseness(codes.astype(np.float64), axis=1)))
+    codes = _as_2d(codes, "codes", "hoyer_sparsity")
+    return float(np.mean(hoyer_sparseness(codes, axis=1)))
 
 
-def _image_shape(estimator):
-    if not hasattr(estimator, "components_"):
-        raise NotFittedError(
-            f"This {type(estimator).__name__} instance is not fitted yet: fit it before "
-            "computing a max-approximation.")
-    shape = getattr(estimator, "image_shape_", None)
+def _image_shape(decomposition):
+    shape = getattr(decomposition, "image_shape_", None)
     if shape is None:
         raise ValueError(
-            f"{type(estimator).__name__} was fitted on n_features="
-            f"{np.shape(estimator.components_)[1]}, which is not a square image, without "
+            f"{type(decomposition).__name__} was fitted on n_features="
+            f"{np.shape(decomposition.components_)[1]}, which is not a square image, without "
             "image_shape: morphology needs the image shape. Refit with "
             "image_shape=(height, width).")
     return tuple(shape)
 
 
-def _decode(estimator, codes, components):
-    decode = getattr(estimator, "decode", None)
-    if decode is None:
-        return codes @ components
-    return np.asarray(decode(codes, components))
+def _max_approximation(decomposition, codes, operator, radius, footprint):
+    """The codes decoded with the operated atoms of ``decomposition``."""
+    operated_atoms = apply_operator(
+        np.asarray(decomposition.components_), operator, radius, footprint=footprint,
+        image_shape=_image_shape(decomposition),
+    )
+    return np.asarray(decomposition.decode(codes, operated_atoms))
 
 
 def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=None,
@@ -121,8 +203,10 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
-        Needs ``components_``, ``transform``, ``image_shape_`` and ``decode``.
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
+        Needs ``components_``, ``transform``, ``image_shape_`` and ``decode``. For a
+        pipeline these are its last step's, and ``X`` goes through the earlier steps
+        first.
     X : array-like of shape (n_samples, n_features)
         Images whose operated versions are approximated.
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
@@ -132,20 +216,36 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
     footprint : ndarray of shape (k, l), default=None
         Footprint, overriding ``radius``.
     codes : ndarray of shape (n_samples, n_components), default=None
-        Codes of ``X`` if already computed (saves a ``transform``).
+        Codes of ``X`` if already computed (saves a ``transform``); for a pipeline, the
+        last step's codes of the transformed ``X``.
 
     Returns
     -------
     approximation : ndarray of shape (n_samples, n_features)
+        In the space the decomposition works in (after a pipeline's earlier steps).
+
+    Raises
+    ------
+    ValueError
+        If the estimator (or the pipeline's last step) is not a fitted decomposition,
+        if ``X`` does not match its atoms, or if ``codes`` is not of shape
+        ``(n_samples, n_components)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.metrics import max_approximation
+    >>> X = np.random.default_rng(0).random((20, 16))  # twenty 4x4 images
+    >>> model = SparseNMF(n_components=3, max_iter=20, tol=1e-2, random_state=0).fit(X)
+    >>> approx = max_approximation(model, X, operator="dilation", radius=1)
+    >>> approx.shape
+    (20, 16)
+    >>> bool((approx >= model.inverse_transform(model.transform(X)) - 1e-12).all())
+    True
     """
-    image_shape = _image_shape(estimator)
-    if codes is None:
-        codes = estimator.transform(X)
-    operated_atoms = apply_operator(
-        np.asarray(estimator.components_), operator, radius, footprint=footprint,
-        image_shape=image_shape,
-    )
-    return _decode(estimator, codes, operated_atoms)
+    decomposition, X, codes = _decomposition_and_input(estimator, X, codes)
+    return _max_approximation(decomposition, codes, operator, radius, footprint)
 
 
 def max_approximation_error(estimator, X, *, operator="dilation", radius=1, footprint=None,
@@ -154,7 +254,10 @@ def max_approximation_error(estimator, X, *, operator="dilation", radius=1, foot
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
+        For a pipeline, the decomposition is its last step and ``X`` goes through the
+        earlier steps first: the max-approximation is compared with the operated
+        *input of the last step* (what the decomposition saw, e.g. the scaled images).
     X : array-like of shape (n_samples, n_features)
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
     radius : int, default=1
@@ -169,36 +272,77 @@ def max_approximation_error(estimator, X, *, operator="dilation", radius=1, foot
     -------
     error : float
         :math:`\\frac{1}{m N} \\sum_i \\|h_\\delta(x_i) - \\delta(\\cdot)\\|_2^2`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`max_approximation`, and for an unknown ``reference``.
+
+    Examples
+    --------
+    Single-pixel atoms far apart: dilation of their sums is the sum of their
+    dilations, so the max-approximation is exact.
+
+    >>> import numpy as np
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.metrics import max_approximation_error
+    >>> atoms = np.zeros((2, 5, 5))
+    >>> atoms[0, 1, 1] = atoms[1, 3, 3] = 1.0
+    >>> atoms = atoms.reshape(2, 25)
+    >>> X = np.array([[1.0, 0.5], [0.2, 2.0]]) @ atoms
+    >>> model = SparseNMF(n_components=2, max_iter=200, tol=1e-10, random_state=0).fit(X)
+    >>> round(max_approximation_error(model, X), 6)
+    0.0
+    >>> round(max_approximation_error(model, X, operator="erosion", radius=1), 6)
+    0.0
     """
     if reference not in _REFERENCES:
         raise ValueError(f"reference must be one of {_REFERENCES}, got {reference!r}.")
-    image_shape = _image_shape(estimator)
-    X = _as_2d(X, "X")
-    if codes is None:
-        codes = estimator.transform(X)
-    approx = max_approximation(estimator, X, operator=operator, radius=radius,
-                               footprint=footprint, codes=codes)
-    target = X if reference == "original" else _decode(estimator, codes, estimator.components_)
+    decomposition, X, codes = _decomposition_and_input(estimator, X, codes)
+    approx = _max_approximation(decomposition, codes, operator, radius, footprint)
+    target = X if reference == "original" else decomposition.decode(
+        codes, decomposition.components_)
     operated = apply_operator(np.asarray(target), operator, radius, footprint=footprint,
-                              image_shape=image_shape)
+                              image_shape=_image_shape(decomposition))
     return reconstruction_error(operated, approx)
 
 
 def reconstruction_scorer(estimator, X, y=None):
     """Scorer: minus the reconstruction MSE of ``X`` (greater is better).
 
-    ``y`` is ignored; present for scikit-learn's scorer signature.
+    ``y`` is ignored; present for scikit-learn's scorer signature. For a pipeline
+    the reconstruction is compared with the input of its last step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.metrics import reconstruction_scorer
+    >>> X = np.random.default_rng(0).random((20, 16))
+    >>> model = SparseNMF(n_components=3, max_iter=20, tol=1e-2, random_state=0).fit(X)
+    >>> bool(np.isclose(reconstruction_scorer(model, X), model.score(X)))
+    True
     """
-    codes = estimator.transform(X)
-    return -reconstruction_error(X, estimator.inverse_transform(codes))
+    decomposition, X, codes = _decomposition_and_input(estimator, X)
+    return -reconstruction_error(X, decomposition.decode(codes, decomposition.components_))
 
 
 def sparsity_scorer(estimator, X, y=None):
     """Scorer: mean Hoyer sparseness of the codes of ``X`` (greater is sparser).
 
     ``y`` is ignored; present for scikit-learn's scorer signature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.metrics import hoyer_sparsity, sparsity_scorer
+    >>> X = np.random.default_rng(0).random((20, 16))
+    >>> model = SparseNMF(n_components=3, max_iter=20, tol=1e-2, random_state=0).fit(X)
+    >>> sparsity_scorer(model, X) == hoyer_sparsity(model.transform(X))
+    True
     """
-    return hoyer_sparsity(estimator.transform(X))
+    return hoyer_sparsity(_decomposition_and_input(estimator, X)[2])
 
 
 class _MaxApproximationScorer:
@@ -230,7 +374,23 @@ def make_max_approximation_scorer(operator="dilation", radius=1, *, footprint=No
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y=None)``.
+        ``scorer(estimator, X, y=None)``; picklable. It accepts a fitted estimator
+        of this package or a fitted Pipeline ending in one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.metrics import make_max_approximation_scorer
+    >>> X = np.random.default_rng(0).random((20, 16))
+    >>> opening_2 = make_max_approximation_scorer("opening", radius=2)
+    >>> opening_2
+    make_max_approximation_scorer(operator='opening', radius=2, reference='original')
+    >>> search = GridSearchCV(SparseNMF(max_iter=20, tol=1e-2, random_state=0),
+    ...                       {"n_components": [2, 4]}, scoring=opening_2, cv=2).fit(X)
+    >>> sorted(search.best_params_)
+    ['n_components']
     """
     if reference not in _REFERENCES:
         raise ValueError(f"reference must be one of {_REFERENCES}, got {reference!r}.")

@@ -21,9 +21,21 @@ does not load torch.
 """
 
 import math
-import sys
 
 import numpy as np
+
+from ._projection import (
+    _as_rows,
+    _check_targets,
+    _NumpyOps,
+    _per_row,
+    _project_kernel,
+    _real_array,
+    _require_finite,
+    _to_numpy,
+    _torch_module,
+    _TorchOps,
+)
 
 __all__ = [
     "hoyer_sparseness",
@@ -34,26 +46,24 @@ __all__ = [
     "project_vector_warm",
 ]
 
-# Relative slack on the feasibility checks l2 <= l1 <= sqrt(n) * l2, so that targets
-# computed in floating point (e.g. sparseness 0 -> l1 = sqrt(n) * l2) are accepted.
-_FEASIBILITY_RTOL = 1e-9
-
-# Relative size of l2^2 below which the support is taken to be uniform: a few ulps,
-# the rounding of l1 = sqrt(n) * l2 at sparseness 0. Moves the result by at most
-# sqrt(1e-15) * l2 = 3e-8 * l2 from the projection onto the rounded target.
-_UNIFORM_RTOL = 1e-15
-
 # The numpy kernel runs over blocks of about this many entries, so that its
 # temporaries stay in cache (about 2 MiB of float64 per temporary).
 _BLOCK_ENTRIES = 1 << 18
 
 
-def _torch_module(x):
-    """Return the torch module if ``x`` is a torch tensor, else None (never imports torch)."""
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(x, torch.Tensor):
-        return torch
-    return None
+def _vector_length(shape, axis):
+    """Length of the vectors laid along ``axis`` of an array of ``shape``, checked."""
+    if not shape:
+        raise ValueError("hoyer_sparseness needs at least a 1-D array; got a scalar.")
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool) or not (
+            -len(shape) <= axis < len(shape)):
+        raise ValueError(
+            f"axis must be an integer in [{-len(shape)}, {len(shape) - 1}] for an array with "
+            f"{len(shape)} dimensions, got {axis!r}.")
+    n = shape[axis]
+    if n == 0:
+        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
+    return n
 
 
 # --------------------------------------------------------------------------------------
@@ -72,9 +82,9 @@ def hoyer_sparseness(x, axis=-1):
     ----------
     x : array-like or torch.Tensor
         The vectors, laid out along ``axis``. Negative entries count by their absolute
-        value. With a torch tensor the result is a differentiable tensor on the same
-        device (usable as a training penalty); its gradient is finite everywhere,
-        including at all-zero vectors.
+        value; must be finite. With a torch tensor the result is a differentiable
+        tensor on the same device (usable as a training penalty); its gradient is
+        finite everywhere, including at all-zero vectors.
     axis : int, default=-1
         The axis holding the ``n`` entries of each vector.
 
@@ -85,10 +95,18 @@ def hoyer_sparseness(x, axis=-1):
         scalar for a 1-D numpy input). A torch input gives a floating tensor of the
         input's dtype (the default dtype for integer tensors).
 
+    Raises
+    ------
+    ValueError
+        If ``x`` is a scalar, has vectors of length 0, holds anything but real
+        numbers, or holds NaN or inf (numpy input). A torch tensor is not checked,
+        which would make a GPU wait for the host at every training step: a vector
+        holding NaN or inf gets sparseness NaN, so a penalty built on it is NaN too.
+
     Notes
     -----
     Conventions where the formula is 0 / 0, chosen so that the result is never NaN
-    and no warning is raised:
+    for finite input and no warning is raised:
 
     - the all-zero vector has sparseness 0;
     - a vector of length ``n == 1`` has sparseness 0 (it is at once "all entries
@@ -118,13 +136,10 @@ def hoyer_sparseness(x, axis=-1):
     torch = _torch_module(x)
     if torch is not None:
         return _hoyer_torch(torch, x, axis)
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 0:
-        raise ValueError("hoyer_sparseness needs at least a 1-D array; got a scalar.")
-    n = x.shape[axis]
-    if n == 0:
-        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
-    magnitude = np.abs(x)
+    x = _real_array(x, "x")
+    n = _vector_length(x.shape, axis)
+    magnitude = np.abs(x, dtype=np.float64)
+    _require_finite(np.isfinite(magnitude).all(), "x", "hoyer_sparseness")
     largest = magnitude.max(axis=axis, keepdims=True)
     nonzero = largest > 0
     magnitude /= np.where(nonzero, largest, 1.0)
@@ -142,13 +157,9 @@ def hoyer_sparseness(x, axis=-1):
 
 def _hoyer_torch(torch, x, axis):
     """Differentiable torch version of :func:`hoyer_sparseness`."""
-    if x.ndim == 0:
-        raise ValueError("hoyer_sparseness needs at least a 1-D tensor; got a scalar.")
+    n = _vector_length(tuple(x.shape), axis)
     if not torch.is_floating_point(x):
         x = x.to(torch.get_default_dtype())
-    n = x.shape[axis]
-    if n == 0:
-        raise ValueError(f"hoyer_sparseness needs non-empty vectors; axis {axis} has length 0.")
     magnitude = x.abs()
     # The measure is scale-free, so dividing by a detached scale changes neither the
     # value nor the gradient; it only keeps the squares away from underflow.
@@ -164,6 +175,9 @@ def _hoyer_torch(torch, x, axis):
         ratio = l1 / torch.where(nonzero, squared, torch.ones_like(squared)).sqrt()
         sparseness = torch.where(nonzero, (math.sqrt(n) - ratio) / (math.sqrt(n) - 1.0),
                                  torch.zeros_like(ratio)).clamp(0.0, 1.0)
+    # NaN in, NaN out: a NaN largest entry fails "> 0" and would read as a zero vector.
+    sparseness = torch.where(torch.isfinite(largest), sparseness,
+                             torch.full_like(sparseness, math.nan))
     return sparseness.squeeze(axis)
 
 
@@ -181,7 +195,8 @@ def sparseness_to_l1(n, sparseness, l2=1.0):
     n : int
         Length of the vectors, at least 1.
     sparseness : float or array-like
-        Target sparseness, in [0, 1].
+        Target sparseness, in [0, 1]; only 0 for ``n == 1``, the sparseness
+        :func:`hoyer_sparseness` gives every vector of length 1.
     l2 : float or array-like, default=1.0
         L2 norm of the vectors, positive. Broadcast against ``sparseness``.
 
@@ -199,346 +214,21 @@ def sparseness_to_l1(n, sparseness, l2=1.0):
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer (the vector length), got {n!r}.")
-    sparseness_arr = np.asarray(sparseness, dtype=np.float64)
-    l2_arr = np.asarray(l2, dtype=np.float64)
+    sparseness_arr = _real_array(sparseness, "sparseness").astype(np.float64)
+    l2_arr = _real_array(l2, "l2").astype(np.float64)
     if not np.all(np.isfinite(sparseness_arr)) or np.any(
             (sparseness_arr < 0) | (sparseness_arr > 1)):
         raise ValueError(f"sparseness must lie in [0, 1], got {sparseness!r}.")
     if not np.all(np.isfinite(l2_arr)) or np.any(l2_arr <= 0):
         raise ValueError(f"l2 must be positive and finite, got {l2!r}.")
+    if n == 1 and np.any(sparseness_arr != 0):
+        raise ValueError(
+            f"A vector of length 1 has Hoyer sparseness 0 (the convention of "
+            f"hoyer_sparseness), so sparseness={sparseness!r} cannot be reached at n=1; "
+            "only 0 can. Use vectors of at least 2 entries for a sparseness constraint.")
     root_n = math.sqrt(n)
     l1 = l2_arr * (root_n - (root_n - 1.0) * sparseness_arr)
     return float(l1) if l1.ndim == 0 else l1
-
-
-# --------------------------------------------------------------------------------------
-# The projection: validation
-# --------------------------------------------------------------------------------------
-
-
-def _to_numpy(value):
-    """A torch tensor (any device) as a float64 numpy array; anything else unchanged."""
-    if _torch_module(value) is not None:
-        return value.detach().cpu().double().numpy()
-    return value
-
-
-def _check_targets(l1, l2, n_rows, n_features):
-    """Validate the norm targets; return them as float64 arrays of shape (n_rows,)."""
-    targets = []
-    for name, value in (("l1", l1), ("l2", l2)):
-        array = np.asarray(_to_numpy(value), dtype=np.float64)
-        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != n_rows):
-            raise ValueError(
-                f"{name} must be a scalar or hold one value per row, shape ({n_rows},); "
-                f"got shape {array.shape}.")
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite, got {value!r}.")
-        targets.append(np.broadcast_to(array, (n_rows,)))
-    l1, l2 = targets
-    bad = np.flatnonzero(l2 <= 0)
-    if bad.size:
-        raise ValueError(
-            f"l2 must be positive; got l2={float(l2[bad[0]])!r} (row {bad[0]}). A non-negative "
-            "vector with a prescribed L1 norm cannot have L2 norm 0 unless it is 0.")
-    root_n = math.sqrt(n_features)
-    ratio = l1 / l2
-    bad = np.flatnonzero((ratio < 1.0 - _FEASIBILITY_RTOL)
-                         | (ratio > root_n * (1.0 + _FEASIBILITY_RTOL)))
-    if bad.size:
-        row = bad[0]
-        raise ValueError(
-            f"Infeasible target in row {row}: l1={float(l1[row])!r}, l2={float(l2[row])!r} with "
-            f"n_features={n_features}. A non-negative vector of length n has "
-            "l2 <= l1 <= sqrt(n) * l2 (one non-zero entry to all entries equal). Pick l1 "
-            "in that range, e.g. with sparseness_to_l1(n_features, sparseness, l2).")
-    return l1, l2
-
-
-def _as_rows(X, name="X"):
-    """Return a 2-D view of ``X`` and whether it was 1-D; rejects other shapes and empty rows."""
-    if X.ndim not in (1, 2):
-        raise ValueError(
-            f"{name} must be a 1-D vector or a 2-D array of row vectors; got {X.ndim} "
-            "dimensions. Reshape it to (n_vectors, n_features).")
-    if X.shape[-1] == 0:
-        raise ValueError(f"{name} has rows of length 0; the projection needs n_features >= 1.")
-    return (X[None, :], True) if X.ndim == 1 else (X, False)
-
-
-# --------------------------------------------------------------------------------------
-# The projection: the shared kernel
-# --------------------------------------------------------------------------------------
-
-
-def _tree_width(n_features):
-    """Smallest power of two >= n_features: the width of the block-sum tree."""
-    return 1 << (n_features - 1).bit_length()
-
-
-class _NumpyOps:
-    """The array operations the kernel needs, for numpy float64 arrays.
-
-    The full-size temporaries live in a workspace reused from block to block: fresh
-    megabyte-sized arrays cost page faults that took as long as the arithmetic.
-    """
-
-    def __init__(self, block_rows, n_features):
-        self._rows = block_rows
-        self._n = n_features
-        self._buffers = {}
-
-    def _buffer(self, name, rows, width=None):
-        if name not in self._buffers:
-            width = self._n if width is None else width
-            # Zero-filled: the tree's padding columns must read as 0.
-            self._buffers[name] = np.zeros((self._rows, width))
-        return self._buffers[name][:rows]
-
-    def as_block(self, X):
-        """X as a float64 C-contiguous array (a workspace copy unless it already is)."""
-        if X.dtype == np.float64 and X.flags.c_contiguous:
-            return X
-        block = self._buffer("x", X.shape[0])
-        np.copyto(block, X)
-        return block
-
-    def sorted_gaps(self, X, row_max):
-        rows, n = X.shape
-        padded = self._buffer("gaps", rows, _tree_width(n))
-        gaps = np.subtract(row_max, X, out=padded[:, :n])
-        gaps.sort(axis=1)
-        return padded
-
-    def block_sums(self, gaps):
-        """Level j holds the sums of aligned blocks of 2**j entries, for w and w**2."""
-        rows, width = gaps.shape
-        squares = np.multiply(gaps, gaps, out=self._buffer("squares", rows, width))
-        levels = [(gaps, squares)]
-        while width > 1:
-            width //= 2
-            level = []
-            for name, below in zip(("s1", "s2"), levels[-1], strict=True):
-                out = self._buffer(f"{name}_{width}", rows, width)
-                level.append(np.add(below[:, 0::2], below[:, 1::2], out=out))
-            levels.append(tuple(level))
-        return levels
-
-    def shifted_relu(self, X, row_max, mean_gap, scale, offset):
-        """relu((X - row_max + mean_gap) * scale + offset), in a workspace buffer."""
-        out = np.subtract(X, row_max, out=self._buffer("result", X.shape[0]))
-        out += mean_gap
-        out *= scale
-        out += offset
-        return np.maximum(out, 0.0, out=out)
-
-    @staticmethod
-    def row_max(a):
-        return a.max(axis=1, keepdims=True)
-
-    @staticmethod
-    def row_min(a):
-        return a.min(axis=1, keepdims=True)
-
-    @staticmethod
-    def to_float(a):
-        return a.astype(np.float64)
-
-    @staticmethod
-    def take(a, index):
-        # Flat indexing: several times faster than np.take_along_axis on (m, 1) indices.
-        m, n = a.shape
-        return a.reshape(-1)[index + np.arange(0, m * n, n)[:, None]]
-
-    where = staticmethod(np.where)
-    isfinite = staticmethod(np.isfinite)
-    sqrt = staticmethod(np.sqrt)
-    floor = staticmethod(np.floor)
-    minimum = staticmethod(np.minimum)
-
-    @staticmethod
-    def any(a):
-        return bool(a.any())
-
-    @staticmethod
-    def zeros(shape, like, integer=False):
-        return np.zeros(shape, dtype=np.intp if integer else np.float64)
-
-    @staticmethod
-    def tie_rank(is_max):
-        return np.cumsum(is_max, axis=1)
-
-
-class _TorchOps:
-    """The same operations for torch float64 tensors, on the tensors' device."""
-
-    def __init__(self, torch):
-        self.torch = torch
-
-    def sorted_gaps(self, X, row_max):
-        gaps = self.torch.sort(row_max - X, dim=1).values
-        n = X.shape[1]
-        return self.torch.nn.functional.pad(gaps, (0, _tree_width(n) - n))
-
-    def block_sums(self, gaps):
-        levels = [(gaps, gaps * gaps)]
-        while levels[-1][0].shape[1] > 1:
-            levels.append(tuple(a[:, 0::2] + a[:, 1::2] for a in levels[-1]))
-        return levels
-
-    def row_max(self, a):
-        return a.amax(dim=1, keepdim=True)
-
-    def row_min(self, a):
-        return a.amin(dim=1, keepdim=True)
-
-    def isfinite(self, a):
-        return self.torch.isfinite(a)
-
-    def to_float(self, a):
-        return a.to(self.torch.float64)
-
-    def shifted_relu(self, X, row_max, mean_gap, scale, offset):
-        parts = (X, row_max, mean_gap, scale, offset)
-        if self.torch.is_grad_enabled() and any(part.requires_grad for part in parts):
-            return self.torch.relu((X - row_max + mean_gap) * scale + offset)
-        # In place: on the CPU each fresh full-size tensor costs page faults.
-        return (X - row_max).add_(mean_gap).mul_(scale).add_(offset).relu_()
-
-    def take(self, a, index):
-        return self.torch.gather(a, 1, index)
-
-    def where(self, condition, a, b):
-        torch = self.torch
-        if not isinstance(a, torch.Tensor):
-            a = torch.tensor(a, dtype=torch.float64, device=condition.device)
-        if not isinstance(b, torch.Tensor):
-            b = torch.tensor(b, dtype=torch.float64, device=condition.device)
-        return torch.where(condition, a, b)
-
-    def sqrt(self, a):
-        return self.torch.sqrt(a)
-
-    def floor(self, a):
-        return self.torch.floor(a)
-
-    def minimum(self, a, value):
-        return self.torch.clamp_max(a, value)
-
-    def any(self, a):
-        return bool(a.any())
-
-    def zeros(self, shape, like, integer=False):
-        torch = self.torch
-        return torch.zeros(shape, dtype=torch.int64 if integer else torch.float64,
-                           device=like.device)
-
-    def tie_rank(self, is_max):
-        return self.torch.cumsum(is_max.to(self.torch.int64), dim=1)
-
-
-def _project_kernel(ops, X, l1, l2):
-    """Project every row of the float64 array ``X`` (m, n) onto {s >= 0, |s|_1 = l1, |s|_2 = l2}.
-
-    ``l1`` and ``l2`` are float64 arrays of shape (m, 1), already checked feasible.
-
-    The nearest point is ``s = c * relu(x - t)`` (Lagrange conditions; Thom & Palm
-    2013), supported on the ``k`` largest entries. With ``w = max(x) - x`` sorted
-    ascending, entry ``i`` (0-based) belongs to the support when ``relu(x - x_(i))``
-    still has ``L1/L2 <= l1/l2``; that ratio grows as the threshold falls, so the
-    support is a prefix of the sorted entries. The test for entry ``i`` needs only the
-    sums of ``w`` and ``w**2`` over entries ``0..i``; a tree of block sums (level j:
-    sums of aligned blocks of ``2**j`` entries) gives them, and ``k`` is found by a
-    descent through the tree -- ceil(log2 n) vectorised steps, no data-dependent loop.
-    Building the tree costs less than two cumulative sums (which numpy does one
-    element at a time) and sums pairwise, so it is also more accurate.
-
-    On the support, ``s = alpha * (x - mean) + l1 / k`` with ``alpha`` set by the L2
-    norm: this meets both norms by construction, whatever the rounding in the search.
-
-    Rows whose support is a set of tied maxima at least ``(l1/l2)^2`` in number have
-    no unique nearest point: every feasible point on the tied maxima is nearest. They
-    get the "staircase" ``(a, ..., a, b, 0, ...)`` on the tied entries in index order
-    (see :func:`_staircase`).
-    """
-    m, n = X.shape
-    row_max = ops.row_max(X)
-    # The projection is invariant to a positive scaling of x. Rows spanning more than
-    # 1e150 or less than 1e-150 are scaled by 2**-600 or 2**600 (exactly), so squares
-    # neither overflow nor underflow (rare: a test on (m, 1) values decides).
-    half_span = row_max * 0.5 - ops.row_min(X) * 0.5
-    huge, tiny = half_span > 1e150, (half_span < 1e-150) & (half_span > 0)
-    if ops.any(huge | tiny):
-        X = X * ops.where(huge, 2.0 ** -600, ops.where(tiny, 2.0 ** 600, 1.0))
-        row_max = ops.row_max(X)
-    gaps = ops.sorted_gaps(X, row_max)  # w ascending, zero-padded to a power of two
-    levels = ops.block_sums(gaps)
-    ratio_sq = (l1 / l2) ** 2
-
-    # Tree descent: ``count`` entries are known members, with sums ``sum1``, ``sum2``.
-    count = ops.zeros((m, 1), X, integer=True)
-    sum1 = ops.zeros((m, 1), X)
-    sum2 = ops.zeros((m, 1), X)
-    for j in reversed(range(len(levels))):
-        block1, block2 = levels[j]
-        candidate = count + (1 << j)
-        node = ops.minimum(count >> j, block1.shape[1] - 1)
-        w_last = ops.take(gaps, ops.minimum(candidate - 1, n - 1))
-        cand1 = sum1 + ops.take(block1, node)
-        cand2 = sum2 + ops.take(block2, node)
-        # L1 and squared L2 norms of relu(x - x_last) over the candidate entries.
-        l1_cand = candidate * w_last - cand1
-        l2_sq_cand = cand2 - w_last * (cand1 - l1_cand)
-        accept = (candidate <= n) & (l1_cand * l1_cand <= ratio_sq * l2_sq_cand)
-        count = ops.where(accept, candidate, count)
-        sum1 = ops.where(accept, cand1, sum1)
-        sum2 = ops.where(accept, cand2, sum2)
-    k = count  # >= 1: entry 0 always passes (0 <= 0)
-
-    gap_k = ops.take(gaps, k - 1)
-    k_float = ops.to_float(k)
-    spread = sum2 - sum1 * sum1 / k_float  # k * variance of the support, >= 0
-    budget = l2 * l2 - l1 * l1 / k_float  # what the spread must contribute to l2^2
-    # A budget at rounding level means a uniform support (sparseness 0 gives exactly
-    # the uniform vector, not one perturbed at 1e-8 by the rounding of sqrt(n)).
-    budget = ops.where(budget > _UNIFORM_RTOL * l2 * l2, budget, 0.0)
-    alpha = ops.sqrt(budget / ops.where(spread > 0, spread, 1.0))
-    # Degenerate: the support's entries are all equal (tied maxima, or differences
-    # below the float64 range) yet a non-uniform vector is asked for.
-    degenerate = ((spread <= 0) & (budget > 0)) | ~ops.isfinite(alpha)
-    alpha = ops.where(degenerate, 0.0, alpha)
-    # s = relu(alpha * (x - mean) + l1 / k), with x - mean written as the difference of
-    # gaps, max(x) - mean and max(x) - x: exact for near-equal entries, where the
-    # mean itself cannot be represented finely enough.
-    result = ops.shifted_relu(X, row_max, sum1 / k_float, alpha, l1 / k_float)
-
-    if ops.any(degenerate):
-        staircase = _staircase(ops, X, row_max, gap_k, k_float, l1, ratio_sq)
-        result = ops.where(degenerate, staircase, result)
-    return result
-
-
-def _staircase(ops, X, row_max, gap_k, k, l1, ratio_sq):
-    """Feasible point on the support: ``p`` entries ``a``, one entry ``beta * a``, in index order.
-
-    The support is the entries within ``gap_k`` of the row maximum. ``p = floor(r^2)``
-    and ``beta`` in [0, 1) solves ``(p + beta)^2 = r^2 (p + beta^2)`` (so that the L1/L2
-    ratio is ``r``), written without cancellation.
-    """
-    p = ops.floor(ratio_sq)
-    p = ops.where(p > k, k, p)
-    p = ops.where(p < 1, 1.0, p)
-    excess = ratio_sq - p
-    excess = ops.where(excess > 0, excess, 0.0)
-    excess = ops.where(excess < 1, excess, 1.0)
-    discriminant = p * (1.0 - excess) * (p + excess)
-    beta = p * excess / (p + ops.sqrt(discriminant))
-    beta = ops.where(p >= k, 0.0, beta)
-    height = l1 / (p + beta)
-    in_support = (row_max - X) <= gap_k
-    rank = ops.tie_rank(in_support)
-    return ops.where(in_support & (rank <= p), height,
-                     ops.where(in_support & (rank == p + 1), beta * height, 0.0))
 
 
 # --------------------------------------------------------------------------------------
@@ -621,7 +311,7 @@ def project_l1_l2(X, l1, l2):
     torch = _torch_module(X)
     if torch is not None:
         return _project_torch(torch, X, l1, l2)
-    X = np.asarray(X)
+    X = _real_array(X, "X")
     out_dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
     rows, was_vector = _as_rows(X)
     m, n = rows.shape
@@ -634,9 +324,7 @@ def project_l1_l2(X, l1, l2):
     for start in range(0, m, block_rows):
         part = slice(start, start + block_rows)
         block = ops.as_block(rows[part])
-        if not np.isfinite(block).all():
-            raise ValueError(
-                "X holds NaN or infinite values; the projection needs finite input.")
+        _require_finite(np.isfinite(block).all(), "X", "the projection")
         result[part] = _project_kernel(ops, block, l1[part, None], l2[part, None])
     return result[0] if was_vector else result
 
@@ -650,8 +338,7 @@ def _project_torch(torch, X, l1, l2):
     if m == 0:
         return torch.empty(X.shape, dtype=out_dtype, device=X.device)
     rows = rows.to(torch.float64)
-    if not bool(torch.isfinite(rows).all()):
-        raise ValueError("X holds NaN or infinite values; the projection needs finite input.")
+    _require_finite(bool(torch.isfinite(rows).all()), "X", "the projection")
     l1 = torch.tensor(l1, dtype=torch.float64, device=X.device)[:, None]
     l2 = torch.tensor(l2, dtype=torch.float64, device=X.device)[:, None]
     result = _project_kernel(_TorchOps(torch), rows, l1, l2).to(out_dtype)
@@ -670,12 +357,13 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     in one or two O(n) passes, with no sort: this is what makes the column updates
     of :class:`sparse_parts.SparseNMF` cheap. When the support does not settle, or a
     degenerate case (ties at the top) arises, the sort-based :func:`project_l1_l2`
-    answers instead. No validation: callers pass a finite 1-D float array and a
-    feasible target.
+    answers instead. The checks are those of :func:`project_l1_l2`, at a cost of
+    one O(n) pass and a few scalar comparisons: this runs once per column update.
 
     Parameters
     ----------
     x : ndarray of shape (n,)
+        A finite float vector.
     l1, l2 : float
         Target norms, ``0 < l2 <= l1 <= sqrt(n) * l2``.
     threshold : float, default=None
@@ -688,6 +376,16 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     threshold : float
         The threshold ``t`` found, to warm-start the next call (None after a fallback).
     """
+    if getattr(x, "ndim", None) != 1 or x.dtype.kind != "f":
+        raise ValueError(
+            "project_vector_warm projects one float vector: x must be a 1-D float array, got "
+            f"{type(x).__name__} with shape {np.shape(x)}. Use project_l1_l2 for other input.")
+    _require_finite(np.isfinite(x).all(), "x", "project_vector_warm")
+    # Cheap test of the usual case; anything else gets the full check and its message
+    # (and, when it passes, float64 targets: float32 scalars would round the ratio).
+    if not (isinstance(l1, float | int) and isinstance(l2, float | int)
+            and 0 < l2 <= l1 <= math.sqrt(x.size) * l2 < math.inf):
+        l1, l2 = (float(target[0]) for target in _check_targets(l1, l2, 1, x.size))
     ratio_sq = (l1 / l2) ** 2
     x64 = x.astype(np.float64, copy=False)
     support = None if threshold is None else x64 > threshold
@@ -714,13 +412,13 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     return project_l1_l2(x, l1, l2), None
 
 
-def _n_features(X):
-    """Length of the rows of ``X`` (array-like or tensor), validating its dimensions."""
+def _rows_and_features(X):
+    """Number and length of the rows of ``X`` (array-like or tensor), checking its dimensions."""
     if not hasattr(X, "ndim"):
         X = np.asarray(X)
     if X.ndim not in (1, 2):
         _as_rows(X)
-    return X.shape[-1]
+    return (1 if X.ndim == 1 else X.shape[0]), X.shape[-1]
 
 
 def project_sparseness(X, sparseness, l2=1.0):
@@ -755,8 +453,12 @@ def project_sparseness(X, sparseness, l2=1.0):
     >>> round(float(hoyer_sparseness(S)), 12), round(float(np.linalg.norm(S)), 12)
     (0.6, 1.0)
     """
+    n_rows, n_features = _rows_and_features(X)
+    # Checked here, so that a wrong shape is named after the argument, not after l1.
+    _per_row(sparseness, "sparseness", n_rows)
+    _per_row(l2, "l2", n_rows)
     l2 = _to_numpy(l2)
-    l1 = sparseness_to_l1(_n_features(X), _to_numpy(sparseness), l2)
+    l1 = sparseness_to_l1(n_features, _to_numpy(sparseness), l2)
     return project_l1_l2(X, l1, l2)
 
 
@@ -809,10 +511,11 @@ def project_sparseness_cone(X, sparseness, at_least=False):
     array([0., 0.])
     """
     if at_least:
+        # The projection first: it validates X and the target before they are used.
+        result = project_sparseness_cone(X, sparseness)
         torch = _torch_module(X)
         positive = X.clamp_min(0) if torch is not None else np.maximum(np.asarray(X), 0)
         sparse_enough = hoyer_sparseness(positive, axis=-1) >= sparseness
-        result = project_sparseness_cone(X, sparseness)
         if torch is not None:
             return torch.where(sparse_enough[..., None], positive.to(result.dtype), result)
         return np.where(sparse_enough[..., None], positive, result).astype(result.dtype,

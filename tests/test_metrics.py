@@ -1,10 +1,15 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from skimage.morphology import dilation as sk_dilation
 from skimage.morphology import disk, erosion
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
 
 from sparse_parts import SparseNMF
 from sparse_parts.datasets import load_digits_images
@@ -168,3 +173,143 @@ def test_bad_arguments(digits, fitted):
         max_approximation_error(nonsquare, X)
     ok = SparseNMF(3, image_shape=(3, 4), max_iter=5, random_state=0).fit(X)
     assert np.isfinite(max_approximation_error(ok, X))
+
+
+# -- pipelines -----------------------------------------------------------------------
+
+
+def _scaled_pipeline(digits, *, max_iter=40):
+    # Digits scaled by 2 then min-max scaled back per pixel: the scaler changes X.
+    X = 2.0 * digits
+    pipeline = make_pipeline(
+        MinMaxScaler(), SparseNMF(10, code_sparseness=0.5, max_iter=max_iter, random_state=0))
+    return pipeline.fit(X), X
+
+
+def test_every_metric_on_a_pipeline_is_its_last_step_on_the_transformed_input(digits):
+    pipeline, X = _scaled_pipeline(digits)
+    nmf, X_seen = pipeline[-1], pipeline[:-1].transform(X)
+    assert not np.allclose(X_seen, X)
+    codes = nmf.transform(X_seen)
+    closing_scorer = make_max_approximation_scorer("closing", 2, reference="reconstruction")
+    for scorer in (reconstruction_scorer, sparsity_scorer, max_approximation_scorer,
+                   closing_scorer):
+        assert scorer(pipeline, X) == pytest.approx(scorer(nmf, X_seen), rel=1e-12)
+    np.testing.assert_allclose(max_approximation(pipeline, X, radius=2),
+                               max_approximation(nmf, X_seen, radius=2), rtol=1e-12)
+    assert max_approximation_error(pipeline, X, codes=codes) == pytest.approx(
+        max_approximation_error(nmf, X_seen), rel=1e-12)
+    # The max-approximation is compared with the operated *scaled* images.
+    dilated_seen = np.stack([sk_dilation(x, disk(1)) for x in X_seen.reshape(-1, 8, 8)])
+    expected = np.mean((max_approximation(nmf, X_seen) - dilated_seen.reshape(len(X), -1)) ** 2)
+    assert max_approximation_error(pipeline, X) == pytest.approx(expected, rel=1e-12)
+
+
+def test_nested_pipeline_resolves_to_the_innermost_last_step(digits):
+    pipeline, X = _scaled_pipeline(digits)
+    nested = Pipeline([("double", FunctionTransformer(lambda A: A / 2.0)), ("inner", pipeline)])
+    nested.fit(digits)
+    X_seen = nested[0].transform(digits)
+    X_seen = nested[-1][:-1].transform(X_seen)
+    assert max_approximation_scorer(nested, digits) == pytest.approx(
+        max_approximation_scorer(nested[-1][-1], X_seen), rel=1e-12)
+
+
+def test_grid_search_over_a_pipeline_scores_every_candidate(digits):
+    search = GridSearchCV(
+        # clip: a pixel constant in a training fold would scale to negatives elsewhere.
+        make_pipeline(MinMaxScaler(clip=True), SparseNMF(4, max_iter=20, random_state=0)),
+        {"sparsenmf__n_components": [3, 6]},
+        scoring={"rec": reconstruction_scorer, "sparsity": sparsity_scorer,
+                 "dilation": max_approximation_scorer,
+                 "opening": make_max_approximation_scorer("opening", 1)},
+        refit="dilation", cv=2,
+    )
+    with warnings.catch_warnings():
+        # A failed score is only a warning in GridSearchCV (and a NaN): make it an error.
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(digits[:120])
+    for name in ("rec", "sparsity", "dilation", "opening"):
+        assert np.isfinite(search.cv_results_[f"mean_test_{name}"]).all()
+    assert (search.cv_results_["mean_test_dilation"] < 0).all()
+
+
+def test_pipeline_without_a_decomposition_at_the_end_is_refused(digits):
+    X = digits[:50]
+    ends_with_scaler = make_pipeline(SparseNMF(3, max_iter=5, random_state=0),
+                                     MinMaxScaler())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ends_with_scaler.fit(X)
+    for call in (lambda: max_approximation_scorer(ends_with_scaler, X),
+                 lambda: reconstruction_scorer(ends_with_scaler, X),
+                 lambda: sparsity_scorer(ends_with_scaler, X),
+                 lambda: max_approximation(ends_with_scaler, X)):
+        with pytest.raises(ValueError, match="last step of the Pipeline, 'minmaxscaler'.*"
+                                             "has no components_"):
+            call()
+    passthrough = Pipeline([("scale", MinMaxScaler()), ("end", "passthrough")]).fit(X)
+    with pytest.raises(ValueError, match="'end' \\('passthrough'\\) has no components_"):
+        max_approximation_error(passthrough, X)
+    with pytest.raises(NotFittedError, match="Pipeline instance is not fitted"):
+        max_approximation_scorer(make_pipeline(MinMaxScaler(), SparseNMF(3)), X)
+    with pytest.raises(NotFittedError, match="SparseNMF instance is not fitted"):
+        sparsity_scorer(SparseNMF(3), X)
+
+
+def test_decomposition_without_decode_is_refused(digits):
+    # scikit-learn's NMF has components_ but no decoding hook for operated atoms.
+    nmf = NMF(3, max_iter=20, init="nndsvda").fit(digits[:50])
+    with pytest.raises(ValueError, match="^NMF has no decode\\(\\)"):
+        max_approximation_error(nmf, digits[:50])
+
+
+def test_autoencoder_pipeline(digits, one_torch_thread):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    X = 2.0 * digits[:64]
+    pipeline = make_pipeline(MinMaxScaler(), SparseNonNegAutoEncoder(
+        n_components=6, max_epochs=2, random_state=0)).fit(X)
+    autoencoder, X_seen = pipeline[-1], pipeline[:-1].transform(X)
+    for scorer in (reconstruction_scorer, sparsity_scorer, max_approximation_scorer):
+        assert scorer(pipeline, X) == pytest.approx(scorer(autoencoder, X_seen), rel=1e-6)
+
+
+# -- shapes and values of the inputs ----------------------------------------------------
+
+
+class _PlainDecoder(_BiasedDecoder):
+    """A decode without validation: a wrong codes shape used to surface from matmul."""
+
+    def decode(self, codes, components):
+        return codes @ components
+
+
+def test_codes_of_the_wrong_shape_are_refused(digits, fitted):
+    X = digits[:30]
+    codes = fitted.transform(X)
+    plain = _PlainDecoder(fitted, bias=0.0)
+    for model in (fitted, plain):
+        for bad in (codes[:, :4], codes[:29], np.hstack([codes, codes])):
+            with pytest.raises(ValueError, match=r"shape \(30, 10\) was expected"):
+                max_approximation(model, X, codes=bad)
+            with pytest.raises(ValueError, match=r"shape \(30, 10\) was expected"):
+                max_approximation_error(model, X, codes=bad)
+    with pytest.raises(ValueError, match="X has 9 features but SparseNMF has atoms of 64"):
+        max_approximation_error(fitted, X[:, :9], codes=codes)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_input_is_refused(bad, digits, fitted):
+    codes = np.eye(4)
+    codes[1, 2] = bad
+    with pytest.raises(ValueError, match="codes holds NaN or infinite values; hoyer_sparsity "
+                                         "needs finite input"):
+        hoyer_sparsity(codes)
+    X = digits[:5].copy()
+    X[0, 3] = bad
+    with pytest.raises(ValueError, match="X holds NaN or infinite values"):
+        reconstruction_error(X, digits[:5])
+    with pytest.raises(ValueError, match="X holds NaN or infinite values"):
+        max_approximation_error(fitted, X)

@@ -255,3 +255,89 @@ def test_apply_operator_needs_2d_and_a_valid_image_shape():
         apply_operator(np.zeros((2, 10)))
     with pytest.raises(ValueError, match="holds 12 pixels"):
         apply_operator(np.zeros((2, 10)), image_shape=(3, 4))
+
+
+# -- footprints larger than the images -----------------------------------------
+
+
+def _reflect_oracle(name, image, footprint):
+    """Dilation or erosion of one image written from the definition, with the image
+    extended by symmetric reflection (scikit-image's ``mode="reflect"``) as far as
+    the footprint reaches; even sides are padded at the front as scikit-image does.
+    Offsets are read as scikit-image reads them (checked against it below)."""
+    footprint = np.pad(footprint, [(1 - k % 2, 0) for k in footprint.shape])
+    half_h, half_w = (k // 2 for k in footprint.shape)
+    height, width = image.shape
+    padded = np.pad(image, ((half_h, half_h), (half_w, half_w)), mode="symmetric")
+    reduce = np.maximum if name == "dilation" else np.minimum
+    result = None
+    for i, j in np.argwhere(footprint):
+        window = padded[i:i + height, j:j + width]
+        result = window if result is None else reduce(result, window)
+    return result
+
+
+@pytest.mark.parametrize("name", ["dilation", "erosion"])
+def test_reflect_oracle_agrees_with_skimage_where_skimage_is_sound(name):
+    # The oracle of the tests below, checked where scikit-image is right: footprints
+    # up to about three times the image side, non-symmetric and even-sided included.
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        shape = tuple(rng.integers(1, 6, size=2))
+        footprint = rng.random(tuple(rng.integers(1, 13, size=2))) < 0.3
+        footprint[0, 0] = True
+        image = rng.random(shape)
+        np.testing.assert_array_equal(
+            _reflect_oracle(name, image, footprint),
+            getattr(skimage.morphology, name)(image, footprint))
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (5, 11)])
+@pytest.mark.parametrize("radius", [30, 50, 78])
+def test_huge_radius_is_finite_deterministic_and_exact(shape, radius):
+    # scikit-image returns values up to 1e248 here, read from outside its padding.
+    stack = _stack(np.float64, n=3, shape=shape, seed=radius)
+    height, width = shape
+    centre = radius
+    by_hand = skimage.morphology.disk(radius)[centre - height + 1:centre + height,
+                                              centre - width + 1:centre + width]
+    # The disk covers every offset within the image: dilation is the image maximum.
+    full_max = np.broadcast_to(stack.max(axis=(1, 2))[:, None, None], stack.shape)
+    full_min = np.broadcast_to(stack.min(axis=(1, 2))[:, None, None], stack.shape)
+    np.testing.assert_array_equal(dilation(stack, radius), full_max)
+    np.testing.assert_array_equal(erosion(stack, radius), full_min)
+    for name in OPERATORS:
+        result = FUNCTIONS[name](stack, radius)
+        assert np.isfinite(result).all()
+        np.testing.assert_array_equal(result, FUNCTIONS[name](stack, radius))
+        np.testing.assert_array_equal(result, _reference(name, stack, by_hand))
+    flat = apply_operator(stack.reshape(3, -1), "closing", radius, image_shape=shape)
+    np.testing.assert_array_equal(flat, full_max.reshape(3, -1))
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (5, 11), (1, 7)])
+@pytest.mark.parametrize("name", ["dilation", "erosion"])
+def test_huge_non_symmetric_footprint_reads_the_reflected_border(shape, name):
+    # Far parts of a footprint read the reflected image: cropping them away would be
+    # wrong for a non-symmetric footprint; the result equals the oracle's.
+    rng = np.random.default_rng(9)
+    stack = _stack(np.float64, n=2, shape=shape, seed=9)
+    for footprint_shape in [(61, 47), (4 * shape[0] + 2, 157)]:
+        footprint = rng.random(footprint_shape) < 0.01
+        footprint[-1, 0] = True
+        result = FUNCTIONS[name](stack, footprint=footprint)
+        expected = np.stack([_reflect_oracle(name, image, footprint) for image in stack])
+        np.testing.assert_array_equal(result, expected)
+
+
+def test_radius_far_beyond_the_image_builds_no_huge_disk():
+    stack = _stack(np.float32, n=2, shape=(3, 4), seed=10)
+    # disk(10**6) alone would need terabytes.
+    result = dilation(stack, 10**6)
+    np.testing.assert_array_equal(result, dilation(stack, 5))
+    assert result.dtype == np.float32
+
+
+def test_apply_operator_names_x_in_its_errors():
+    with pytest.raises(ValueError, match="X must hold booleans, integers"):
+        apply_operator(np.zeros((2, 9), dtype=object))

@@ -4,7 +4,6 @@ import math
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from sparse_parts._hoyer_reference import projfunc
 from sparse_parts.sparseness import (
     hoyer_sparseness,
     project_l1_l2,
@@ -20,8 +20,6 @@ from sparse_parts.sparseness import (
     project_vector_warm,
     sparseness_to_l1,
 )
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def _norms(S):
@@ -224,7 +222,7 @@ def test_projection_is_feasible_and_nearest(data):
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 30)),
+@given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 30)),
               elements=st.integers(-800, 800).map(lambda v: v / 8)),
        st.floats(0.0, 1.0), st.sampled_from([0.25, 0.5, 2.0, 8.0]))
 def test_projection_is_translation_and_scale_invariant(X, sparseness, scale):
@@ -246,11 +244,6 @@ def test_projection_matches_hoyers_algorithm_on_random_vectors():
 
 
 def test_projection_matches_the_benchmark_reference_projfunc():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from hoyer_reference import projfunc
-    finally:
-        sys.path.remove(str(BENCHMARKS))
     rng = np.random.default_rng(3)
     X = rng.random((30, 64))
     l1 = sparseness_to_l1(64, 0.7)
@@ -476,3 +469,141 @@ def test_project_vector_warm_equals_the_sorted_projection(seed, n, sparseness, g
         again, same = project_vector_warm(x, l1, 1.0, threshold)
         np.testing.assert_allclose(again, expected, atol=1e-9)
         assert same == pytest.approx(threshold)
+
+
+# --------------------------------------------------------------------------------------
+# Non-finite, non-real and unreachable input is refused, not answered
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_hoyer_sparseness_rejects_non_finite_input(bad):
+    # NaN used to read as sparseness 0, inf as NaN.
+    with pytest.raises(ValueError, match="x holds NaN or infinite values"):
+        hoyer_sparseness(np.array([1.0, bad, 0.0]))
+    X = np.ones((3, 4))
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match="needs finite input"):
+        hoyer_sparseness(X, axis=0)
+
+
+def test_hoyer_sparseness_torch_gives_nan_for_non_finite_vectors():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([[1.0, float("nan")], [1.0, float("inf")], [2.0, 0.0], [1.0, 1.0]],
+                     requires_grad=True)
+    s = hoyer_sparseness(x)
+    assert torch.isnan(s[:2]).all()
+    np.testing.assert_allclose(s[2:].detach().numpy(), [1.0, 0.0], atol=1e-12)
+    s[2:].sum().backward()
+    assert torch.isfinite(x.grad[2:]).all()
+
+
+@pytest.mark.parametrize("x", [np.array([1 + 1j, 2.0]), np.array(["a", "b"]),
+                               np.array([{}, 1.0], dtype=object)])
+def test_measure_and_projection_reject_non_real_input(x):
+    # Complex input lost its imaginary part with a mere warning; text and objects
+    # failed inside numpy's casting.
+    with pytest.raises(ValueError, match="x must hold real numbers"):
+        hoyer_sparseness(x)
+    with pytest.raises(ValueError, match="X must hold real numbers"):
+        project_l1_l2(x, 1.2, 1.0)
+
+
+def test_object_arrays_of_numbers_are_converted():
+    x = np.array([0.0, 3.0, 0.0], dtype=object)
+    assert hoyer_sparseness(x) == 1.0
+    np.testing.assert_allclose(project_l1_l2(x, 1.2, 1.0),
+                               project_l1_l2(x.astype(float), 1.2, 1.0))
+
+
+def test_length_one_vectors_reach_only_sparseness_zero():
+    # A 1-vector has sparseness 0 by the measure's convention; asking for 0.7 used to
+    # return [1.0] (sparseness 0) without a word.
+    with pytest.raises(ValueError, match="length 1 has Hoyer sparseness 0"):
+        sparseness_to_l1(1, 0.7)
+    with pytest.raises(ValueError, match="cannot be reached at n=1"):
+        project_sparseness(np.array([3.0]), 0.7)
+    with pytest.raises(ValueError, match="cannot be reached at n=1"):
+        project_sparseness(np.array([[3.0], [1.0]]), [0.0, 1.0])
+    for at_least in (False, True):
+        with pytest.raises(ValueError, match="cannot be reached at n=1"):
+            project_sparseness_cone(np.array([[2.0]]), 0.5, at_least=at_least)
+    assert sparseness_to_l1(1, 0.0, 2.0) == 2.0
+    np.testing.assert_array_equal(project_sparseness(np.array([[-3.0]]), 0.0), [[1.0]])
+    np.testing.assert_array_equal(project_sparseness_cone(np.array([[2.0]]), 0.0), [[2.0]])
+
+
+def test_length_one_torch_vectors_reach_only_sparseness_zero():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="cannot be reached at n=1"):
+        project_sparseness(torch.ones(4, 1), 0.5)
+
+
+@pytest.mark.parametrize(
+    "x, l1, l2, guess, match",
+    [
+        # A negative L2 target came back as a non-positive vector.
+        (np.random.default_rng(0).random(20), 1.2, -1.0, None, "l2 must be positive"),
+        (np.random.default_rng(0).random(20), 1.2, np.nan, None, "l2 must be finite"),
+        (np.random.default_rng(0).random(20), 9.0, 1.0, 0.5, "Infeasible target"),
+        # -inf fell outside the guessed support and was projected as if absent.
+        (np.array([1.0, -np.inf, 2.0, 3.0]), 1.2, 1.0, 1.5, "x holds NaN or infinite"),
+        (np.array([1.0, np.nan, 2.0, 3.0]), 1.2, 1.0, 1.5, "x holds NaN or infinite"),
+        (np.ones((2, 3)), 1.2, 1.0, None, "x must be a 1-D float array"),
+        (np.arange(4), 1.2, 1.0, None, "x must be a 1-D float array"),
+    ],
+)
+def test_project_vector_warm_rejects_bad_input(x, l1, l2, guess, match):
+    with pytest.raises(ValueError, match=match):
+        project_vector_warm(x, l1, l2, guess)
+
+
+def test_project_vector_warm_accepts_targets_at_the_rounding_edge():
+    # sparseness 0 gives l1 = sqrt(n) * l2 up to rounding: the full check admits it.
+    x = np.random.default_rng(1).random(7)
+    l1 = sparseness_to_l1(7, 0.0) * (1 + 1e-12)
+    result, _ = project_vector_warm(x, l1, 1.0)
+    np.testing.assert_allclose(result, np.full(7, 1 / math.sqrt(7)), rtol=1e-9)
+    # Numpy scalars of another type take the full check, and pass it.
+    l1 = np.float32(sparseness_to_l1(7, 0.5))
+    result, _ = project_vector_warm(x, l1, np.float32(1.0))
+    np.testing.assert_allclose(result, project_l1_l2(x, float(l1), 1.0), atol=1e-12)
+
+
+@pytest.mark.parametrize("axis", [1, -2, 0.5, None, True])
+def test_hoyer_sparseness_rejects_a_bad_axis(axis):
+    # An out-of-range axis used to raise a bare IndexError from a shape lookup.
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-1, 0\]"):
+        hoyer_sparseness(np.ones(3), axis=axis)
+
+
+def test_hoyer_sparseness_torch_rejects_a_bad_axis():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"axis must be an integer in \[-2, 1\]"):
+        hoyer_sparseness(torch.ones(2, 3), axis=2)
+
+
+@pytest.mark.parametrize(
+    "sparseness, l2, match",
+    [
+        ([0.1, 0.2, 0.3], 1.0, r"sparseness must be a scalar or hold one value per row"),
+        ([[0.1], [0.2]], 1.0, r"sparseness must be a scalar .* got shape \(2, 1\)"),
+        (0.5, [1.0, 2.0, 3.0], r"l2 must be a scalar or hold one value per row"),
+    ],
+)
+def test_per_row_targets_of_the_wrong_shape_are_named(sparseness, l2, match):
+    # The error used to name l1, which the caller never passed.
+    with pytest.raises(ValueError, match=match):
+        project_sparseness(np.ones((2, 3)), sparseness, l2)
+    if np.ndim(l2) == 0:
+        for at_least in (False, True):
+            with pytest.raises(ValueError, match=match):
+                project_sparseness_cone(np.ones((2, 3)), sparseness, at_least=at_least)
+
+
+def test_sparseness_to_l1_refuses_text():
+    # "0.5" used to be parsed as a number.
+    with pytest.raises(ValueError, match="sparseness must hold real numbers"):
+        sparseness_to_l1(4, "0.5")
+    with pytest.raises(ValueError, match="l2 must hold real numbers"):
+        sparseness_to_l1(4, 0.5, l2="1")

@@ -1,11 +1,15 @@
-"""NumPy transcriptions of Hoyer's (2004) ``projfunc`` and ``nmfsc``: the baselines.
+"""Private: NumPy transcriptions of Hoyer's (2004) ``projfunc`` and ``nmfsc``.
 
-Written from the algorithms as published in P. O. Hoyer, "Non-negative Matrix
-Factorization with Sparseness Constraints", JMLR 5:1457-1469, 2004 (section 3: the
-NMF-with-sparseness-constraints algorithm and the projection operator), one vector at
-a time, as the original MATLAB code works. They are deliberately unoptimised: the
-benchmarks in this folder compare :mod:`sparse_parts` against them, and the tests
-use :func:`projfunc` as an independent check of the batched projection.
+Kept as the test oracle of :mod:`sparse_parts.sparseness` and the baseline of the
+benchmarks (``benchmarks/bench_projection.py``, ``benchmarks/bench_nmf.py``); not
+part of the public API. Written from the algorithms as published in P. O. Hoyer,
+"Non-negative Matrix Factorization with Sparseness Constraints", JMLR 5:1457-1469,
+2004 (section 3: the NMF-with-sparseness-constraints algorithm and the projection
+operator), one vector at a time, as the original MATLAB code works. They are
+deliberately unoptimised: the benchmarks compare the package against them, and the
+tests use :func:`projfunc` as an independent check of the batched projection. It
+lives in the package so that tests and benchmarks import it as
+``sparse_parts._hoyer_reference``, without editing ``sys.path``.
 
 Differences from the MATLAB signatures, for readability: ``projfunc`` takes the L2
 norm (not its square) and only does the non-negative case used by NMF; ``nmfsc``
