@@ -10,6 +10,7 @@ import pytest
 import skorch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
@@ -91,6 +92,9 @@ def test_clone_and_grid_search_keep_net_parameters(small):
     assert group["momentum"] == 0.5
     assert ae.get_params()["optimizer__momentum"] == 0.5 and "optimizer__weight_decay" not in (
         ae.get_params())
+    # Inside a pipeline, as GridSearchCV over "ae__optimizer__..." sets them.
+    pipe = Pipeline([("ae", clone(ae))]).set_params(ae__optimizer__momentum=0.7)
+    assert pipe.get_params()["ae__optimizer__momentum"] == 0.7
 
 
 @pytest.mark.parametrize("params, match", [
