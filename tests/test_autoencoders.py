@@ -335,6 +335,7 @@ def test_cuda_training_reaches_the_quality_of_cpu_training(Estimator, small):
     assert np.isfinite(codes).all() and codes.min() >= 0 and codes.max() <= 1
 
 
+@pytest.mark.filterwarnings("ignore:X holds values up to:UserWarning")  # the 1e20 inputs
 def test_diverging_training_raises_naming_parameters(small):
     with pytest.raises(ValueError, match=r"Lower lr \(now 1000000.0\) or sparsity_weight"):
         SparseNonNegAutoEncoder(**FAST, optimizer="sgd", lr=1e6).fit(small)

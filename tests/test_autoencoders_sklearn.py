@@ -25,6 +25,8 @@ def digits():
 
 # The common checks feed data with 1 to 10 features that are not images: image_shape
 # (1, -1) declares them one-row images. Every check passes, so no expected failures.
+# Their values are not in [0, 1]: the warning about raw pixel values is silenced.
+@pytest.mark.filterwarnings("ignore:X holds values up to:UserWarning")
 @parametrize_with_checks(
     [SparseNonNegAutoEncoder(n_components=3, max_epochs=2, image_shape=(1, -1), random_state=0),
      AsymmetricAutoEncoder(n_components=3, max_epochs=2, image_shape=(1, -1), random_state=0)],

@@ -1,20 +1,15 @@
-"""The scikit-learn transformer shared by the auto-encoders, built around a skorch net.
+"""The scikit-learn transformer shared by the auto-encoders.
 
 The public estimators are plain scikit-learn transformers (composition, not
 inheritance from ``skorch.NeuralNet``): ``fit`` validates the parameters, builds a
-:class:`_AutoEncoderNet` around a torch module and trains it; the fitted net is kept
-as ``net_``. What the net adds to skorch:
-
-- ``get_loss`` builds the auto-encoder loss from ``X`` (no target is needed);
-- batches are slices of a tensor preloaded on the device (:class:`_SliceIterator`),
-  not per-sample ``__getitem__`` calls followed by a collate;
-- callbacks for the projection of the atoms onto the non-negative orthant after every
-  optimizer step and for a loss that stops being finite.
+torch module and has the skorch adapter (:mod:`._skorch`, the only module that
+touches skorch) train it; the fitted net is kept as ``net_``. skorch's own
+``optimizer__*`` and ``callbacks__*`` parameters are accepted as keyword arguments,
+listed by ``get_params`` and routed to the net.
 """
 
 import contextlib
-import copy
-import math
+import inspect
 import warnings
 
 import numpy as np
@@ -22,17 +17,17 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, ProgressBar
-from skorch.utils import TeeGenerator
 
 from .._decomposition import PartBasedMixin
 from .._utils import check_int, check_real, resolve_image_shape
 from ._device import resolve_device
+from ._skorch import _SliceIterator, _TensorDataset, fit_net, make_net  # noqa: F401
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
-from .penalties import SPARSITY_PENALTIES, AutoEncoderLoss
+from .penalties import SPARSITY_PENALTIES
 
 __all__ = ["BaseAutoEncoder"]
+# _SliceIterator and _TensorDataset are imported above only for benchmarks/, which
+# imports them from this module.
 
 NONNEGATIVITY = ("projection", "asymmetric_decay", None)
 OPTIMIZERS = {
@@ -44,180 +39,14 @@ OPTIMIZERS = {
 FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
 # Rows per forward pass in transform: bounds memory, and transform is batch-independent.
 _TRANSFORM_CHUNK = 2048
-
-
-# --------------------------------------------------------------------------- data path
-class _TensorDataset(torch.utils.data.Dataset):
-    """Images held as one tensor; skorch only needs ``len`` and the tensor itself."""
-
-    def __init__(self, X):
-        self.X = X
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def __getitem__(self, index):
-        return self.X[index], None
-
-    def __getitems__(self, indices):
-        return self.X[torch.as_tensor(indices, device=self.X.device)], None
-
-
-class _SliceIterator:
-    """Mini-batches ``(X_batch, None)`` sliced from a preloaded tensor.
-
-    Replaces skorch's DataLoader, whose per-sample fetch and collate cost about as much
-    as training these small models. With ``shuffle`` the order is a new permutation
-    each epoch, drawn from a generator seeded by ``seed``. A last batch of a single
-    sample is merged into the previous one: BatchNorm cannot train on one sample.
-    """
-
-    def __init__(self, dataset, batch_size=128, shuffle=False, seed=0):
-        self.X = dataset.X
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.generator = torch.Generator().manual_seed(int(seed)) if shuffle else None
-
-    def _bounds(self):
-        n = self.X.shape[0]
-        starts = list(range(0, n, self.batch_size))
-        if len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        return [(s, starts[i + 1] if i + 1 < len(starts) else n) for i, s in enumerate(starts)]
-
-    def __len__(self):
-        return len(self._bounds())
-
-    def __iter__(self):
-        X = self.X
-        if self.shuffle:
-            order = torch.randperm(X.shape[0], generator=self.generator).to(X.device)
-            for start, stop in self._bounds():
-                yield X.index_select(0, order[start:stop]), None
-        else:
-            for start, stop in self._bounds():
-                yield X[start:stop], None
-
-
-class _FractionSplit:
-    """skorch ``train_split``: hold out a random ``fraction`` of the samples."""
-
-    def __init__(self, fraction, seed):
-        self.fraction = fraction
-        self.seed = seed
-
-    def __call__(self, dataset, y=None, groups=None):
-        n = len(dataset)
-        n_valid = min(max(1, int(round(self.fraction * n))), n - 2)
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed))
-        order = order.to(dataset.X.device)
-        return (_TensorDataset(dataset.X[order[n_valid:]]),
-                _TensorDataset(dataset.X[order[:n_valid]]))
-
-
-# --------------------------------------------------------------------------- callbacks
-class _ProjectAtoms(Callback):
-    """Clamp the decoder weights to >= 0 before training and after every optimizer step."""
-
-    def _project(self, net):
-        with torch.no_grad():
-            net.module_.decoder.weight.clamp_(min=0)
-
-    def on_train_begin(self, net, **kwargs):
-        self._project(net)
-
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        if training:
-            self._project(net)
-
-
-class _CheckFiniteLoss(Callback):
-    """Stop with a ValueError naming the parameters to change if the loss is not finite."""
-
-    def __init__(self, lr, sparsity_weight):
-        self.lr = lr
-        self.sparsity_weight = sparsity_weight
-
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        # skorch has already fetched the loss into the history: no extra device sync.
-        key = "train_loss" if training else "valid_loss"
-        loss = net.history[-1]["batches"][-1][key]
-        if not math.isfinite(loss):
-            raise ValueError(
-                f"The training loss became {loss} at epoch {len(net.history)}: training "
-                f"diverged. Lower lr (now {self.lr}) or sparsity_weight (now "
-                f"{self.sparsity_weight}), or rescale X to [0, 1]."
-            )
-
-
-# --------------------------------------------------------------------------- the net
-class _AutoEncoderNet(NeuralNet):
-    """skorch net whose loss is computed from ``X`` and the ``(X_hat, codes)`` output.
-
-    Per-batch costs of skorch are trimmed: the recursive ``train()`` call on every
-    module at every batch is skipped when the mode is already right; the optimizer
-    step goes through a closure only for optimizers that need one (LBFGS); and the
-    per-batch events are sent only to the callbacks whose class overrides the
-    event's method (the others are no-ops). Callbacks see the same events as in
-    skorch.
-    """
-
-    _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-
-    def _listeners(self, method_name):
-        cache = getattr(self, "_listeners_cache", None)
-        if cache is None or cache[0] is not self.callbacks_:
-            listeners = {
-                event: [cb for _, cb in self.callbacks_
-                        if getattr(type(cb), event, None) is not getattr(Callback, event)]
-                for event in self._BATCH_EVENTS
-            }
-            cache = (self.callbacks_, listeners)
-            self._listeners_cache = cache
-        return cache[1][method_name]
-
-    def notify(self, method_name, **cb_kwargs):
-        if method_name not in self._BATCH_EVENTS:
-            return super().notify(method_name, **cb_kwargs)
-        getattr(self, method_name)(self, **cb_kwargs)
-        for cb in self._listeners(method_name):
-            getattr(cb, method_name)(self, **cb_kwargs)
-
-    # The module is passed to __init__ as an instance, so ``module`` and ``module_``
-    # are one object. skorch sends the attributes whose names start with these
-    # prefixes through its device-mapping unpickler (it adds "module_", "criterion_",
-    # "optimizer_" itself); without "module" the init parameter would be pickled
-    # plainly, and a model trained on CUDA would fail to load on a CPU-only machine.
-    # Pickled together, the two names stay one object.
-    cuda_dependent_attributes_ = ["module"]
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        reconstruction, codes = y_pred
-        return self.criterion_(reconstruction, codes, X, self.module_.decoder.weight)
-
-    def _set_training(self, training=True):
-        if self.module_.training != training or self.criterion_.training != training:
-            super()._set_training(training)
-
-    def train_step(self, batch, **fit_params):
-        if any(isinstance(getattr(self, name + "_"), torch.optim.LBFGS)
-               for name in self._optimizers):
-            return super().train_step(batch, **fit_params)
-        self._zero_grad_optimizer()
-        step = self.train_step_single(batch, **fit_params)
-        if self._listeners("on_grad_computed"):
-            self.notify("on_grad_computed",
-                        named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                        batch=batch, training=True)
-        self._step_optimizer(None)
-        return step
+# Keyword arguments passed through to the skorch net, as skorch users write them.
+NET_PARAM_PREFIXES = ("optimizer__", "callbacks__")
+# Above this maximum, X cannot be intensities in [0, 1] (even with some noise): most
+# likely raw pixel values such as 0-255, on which training saturates the sigmoid codes.
+_RAW_PIXEL_MAX = 1.5
 
 
 # --------------------------------------------------------------------------- helpers
-def _silent(*args, **kwargs):
-    """A picklable sink that prints nothing."""
-
-
 def _denormals_flushed():
     # torch has no getter: 2e-38 / 4 is a float32 denormal, which is 0 when flushed.
     return bool((torch.tensor([2e-38], dtype=torch.float32) / 4).item() == 0.0)
@@ -266,12 +95,14 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                       BaseEstimator):
     """Shared implementation of the sparse non-negative auto-encoders.
 
-    Subclasses set ``_build_encoder(n_features, image_shape)`` and their docstring, and
+    Subclasses set ``_build_encoder(n_features, image_shape)`` and their docstring,
     ``_needs_image_shape`` to False when the encoder does not look at the image
-    (``image_shape`` is then only recorded, for the metrics and plots).
+    (``image_shape`` is then only recorded, for the metrics and plots), and
+    ``_min_batch_size`` to 2 when the encoder has BatchNorm layers.
     """
 
     _needs_image_shape = True
+    _min_batch_size = 1
     _code_bounds = (0.0, 1.0)
 
     def __init__(
@@ -299,6 +130,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         random_state=None,
         verbose=0,
         callbacks=None,
+        **net_params,
     ):
         self.n_components = n_components
         self.image_shape = image_shape
@@ -322,6 +154,47 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        # Checked in fit, as every parameter: only optimizer__* and callbacks__* keys.
+        self._net_params = dict(net_params)
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self, deep=True):
+        """Parameters of this estimator, skorch's ``optimizer__*`` and ``callbacks__*`` ones
+        included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also the parameters of contained estimators (there are none).
+
+        Returns
+        -------
+        params : dict
+        """
+        return {**super().get_params(deep=deep), **self._net_params}
+
+    def set_params(self, **params):
+        """Set parameters, including skorch's ``optimizer__<name>`` (e.g.
+        ``optimizer__weight_decay``) and ``callbacks__<callback>__<name>``.
+
+        Parameters
+        ----------
+        **params : dict
+
+        Returns
+        -------
+        self : object
+        """
+        net_params = {key: params.pop(key) for key in list(params)
+                      if key.startswith(NET_PARAM_PREFIXES) or key in self._net_params}
+        super().set_params(**params)
+        self._net_params.update(net_params)
+        return self
+
+    def __setstate__(self, state):
+        # Estimators pickled before skorch parameters were accepted have none.
+        state.setdefault("_net_params", {})
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ validation
     def _check_params(self):
@@ -364,6 +237,11 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         check_real(self.lr, "lr", low=0, low_open=True)
         check_int(self.max_epochs, "max_epochs")
         check_int(self.batch_size, "batch_size")
+        if self.batch_size < self._min_batch_size:
+            raise ValueError(
+                f"batch_size must be >= {self._min_batch_size} for {type(self).__name__}: "
+                "the BatchNorm layers of its encoder need at least 2 samples per training "
+                f"batch, got batch_size={self.batch_size}.")
         if self.validation_fraction is not None:
             check_real(self.validation_fraction, "validation_fraction",
                         low=0, low_open=True, high=1, high_open=True)
@@ -377,69 +255,89 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             raise ValueError(
                 f"callbacks must be None or a list of skorch callbacks, got {self.callbacks!r}."
             )
+        unknown = sorted(key for key in self._net_params
+                         if not key.startswith(NET_PARAM_PREFIXES))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} got unexpected parameter(s) {', '.join(unknown)}; "
+                "besides its named parameters it takes only skorch's optimizer__<name> "
+                "and callbacks__<callback>__<name> parameters.")
+        self._check_optimizer_params()
+
+    def _optimizer_class(self):
+        return OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+
+    def _check_optimizer_params(self):
+        """Each ``optimizer__<name>`` must name an argument of the optimizer.
+
+        Checked here rather than left to torch, whose TypeError would come from
+        inside skorch's initialisation without naming the estimator's parameter.
+        """
+        optimizer = self._optimizer_class()
+        arguments = inspect.signature(optimizer).parameters
+        if any(arg.kind is inspect.Parameter.VAR_KEYWORD for arg in arguments.values()):
+            return
+        # skorch's own: per-parameter-group settings, e.g. [("decoder.*", {"lr": 0.1})].
+        accepted = set(arguments) - {"params"} | {"param_groups"}
+        for key in self._net_params:
+            name = key[len("optimizer__"):]
+            if key.startswith("optimizer__") and name not in accepted:
+                raise ValueError(
+                    f"{key}: {optimizer.__name__} takes no argument {name!r}; its "
+                    f"arguments are {', '.join(sorted(accepted))}.")
 
     # ------------------------------------------------------------------ building
     def _build_encoder(self, n_features, image_shape):
         raise NotImplementedError
 
     def _make_net(self, module, device, seed, n_samples):
-        callbacks = []
-        if self.nonnegativity == "projection":
-            callbacks.append(("project_atoms", _ProjectAtoms()))
-        callbacks.append(("check_finite_loss", _CheckFiniteLoss(self.lr, self.sparsity_weight)))
-        validation = self.validation_fraction is not None and n_samples >= 3
-        if self.early_stopping:
-            callbacks.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss" if validation else "train_loss",
-                patience=self.n_iter_no_change, threshold=self.tol,
-                threshold_mode="rel", lower_is_better=True,
-                sink=print if self.verbose else _silent,
-            )))
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
-        # The user's callbacks are copied so that fitting never mutates a parameter.
-        callbacks.extend(copy.deepcopy(list(self.callbacks or [])))
-        optimizer = (OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str)
-                     else self.optimizer)
+        optimizer = self._optimizer_class()
         # The fused Adam kernel updates all parameters in one pass: on CPU the plain
         # implementation spent ~30% of a training step of the InfoGAN encoder's
         # 6.4M-weight dense layer in element-wise optimizer arithmetic.
-        optimizer_params = {"optimizer__fused": True} if optimizer in FUSED_OPTIMIZERS else {}
         decay = self.decay_weight if self.nonnegativity == "asymmetric_decay" else 0.0
-        return _AutoEncoderNet(
+        validation = self.validation_fraction is not None and n_samples >= 3
+        return make_net(
             module,
-            criterion=AutoEncoderLoss,
-            criterion__sparsity_penalty=self.sparsity_penalty,
-            criterion__sparsity_target=float(self.sparsity_target),
-            criterion__sparsity_weight=float(self.sparsity_weight),
-            criterion__eps=float(self.eps),
-            criterion__decay_weight=float(decay),
-            criterion__decay_ratio=float(self.decay_ratio),
+            criterion_params=dict(
+                sparsity_penalty=self.sparsity_penalty,
+                sparsity_target=float(self.sparsity_target),
+                sparsity_weight=float(self.sparsity_weight),
+                eps=float(self.eps),
+                decay_weight=float(decay),
+                decay_ratio=float(self.decay_ratio),
+            ),
             optimizer=optimizer,
-            **optimizer_params,
+            optimizer_params={"fused": True} if optimizer in FUSED_OPTIMIZERS else {},
             lr=float(self.lr),
             max_epochs=int(self.max_epochs),
             batch_size=int(self.batch_size),
-            iterator_train=_SliceIterator,
-            iterator_train__shuffle=True,
-            iterator_train__seed=seed,
-            iterator_valid=_SliceIterator,
-            train_split=_FractionSplit(float(self.validation_fraction), seed)
-            if validation else None,
-            callbacks=callbacks,
-            device=device,
+            validation_fraction=float(self.validation_fraction) if validation else None,
+            project_atoms=self.nonnegativity == "projection",
+            early_stopping=(dict(patience=int(self.n_iter_no_change), threshold=self.tol)
+                            if self.early_stopping else None),
             verbose=int(self.verbose),
+            callbacks=self.callbacks,
+            net_params=self._net_params,
+            device=device,
+            seed=seed,
         )
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y=None):
         """Train the auto-encoder on the images ``X``.
 
+        An interrupted training (``KeyboardInterrupt``, e.g. Ctrl-C, or raised by a
+        callback) stops as in skorch: ``fit`` returns a fitted estimator with the
+        weights reached, sets ``fit_interrupted_`` to True and warns how many epochs
+        ran.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Flattened images, row-major; values in [0, 1] are expected (any finite
-            value is accepted). At least 2 samples.
+            value is accepted; a maximum above 1.5 warns, as raw pixel values would).
+            At least 2 samples.
         y : Ignored
             Not used, present for API consistency by convention.
 
@@ -454,6 +352,13 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         image_shape = resolve_image_shape(n_features, self.image_shape,
                                           required=self._needs_image_shape)
         device = resolve_device(self.device)
+        highest = float(X.max())
+        if highest > _RAW_PIXEL_MAX:
+            warnings.warn(
+                f"X holds values up to {highest:g}, but {type(self).__name__} expects images "
+                "scaled to [0, 1] (its codes and default decoder are fitted for that "
+                "range); scale X first, e.g. X / 255 for 8-bit pixels.",
+                UserWarning, stacklevel=2)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         torch_device = torch.device(device)
         fork_devices = []
@@ -468,12 +373,17 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 int(self.n_components), n_features, self.decoder_activation,
             )
             net = self._make_net(module, device, seed, n_samples)
-            X_tensor = _as_float32_tensor(X, torch_device)
-            net.fit(_TensorDataset(X_tensor), None)
+            fit_net(net, _as_float32_tensor(X, torch_device))
 
         self.net_ = net
         self.image_shape_ = image_shape
         self.n_iter_ = len(net.history)
+        self.fit_interrupted_ = bool(net.interrupted_)
+        if self.fit_interrupted_:
+            warnings.warn(
+                f"Training of {type(self).__name__} was interrupted during epoch "
+                f"{self.n_iter_} of max_epochs={self.max_epochs}; the estimator keeps the "
+                "weights reached (fit_interrupted_ is True).", UserWarning, stacklevel=2)
         decoder = net.module_.decoder
         self.components_ = decoder.weight.detach().cpu().numpy().copy()
         self.decoder_bias_ = decoder.bias.detach().cpu().numpy().copy()

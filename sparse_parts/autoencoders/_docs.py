@@ -64,7 +64,8 @@ PARAMETERS = r"""
     max_epochs : int, default=30
         Number of passes over the training data (fewer with early stopping).
     batch_size : int, default=128
-        Mini-batch size; the mean activations :math:`t_j` are taken over a batch.
+        Mini-batch size; the mean activations :math:`t_j` are taken over a batch. At
+        least 2 for an encoder with BatchNorm layers (``AsymmetricAutoEncoder``).
     validation_fraction : float in (0, 1), default=None
         Fraction of the training images held out to report ``valid_loss`` in
         ``net_.history`` (and monitored by early stopping). ``None`` trains on all.
@@ -76,9 +77,10 @@ PARAMETERS = r"""
         Patience of the early stopping, in epochs.
     tol : float, default=1e-4
         Relative improvement that counts for the early stopping.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train; "auto" takes CUDA when available. Resolved at fit time; a
-        model trained on CUDA unpickles on a CPU-only machine.
+    device : {"cpu", "cuda", "cuda:N", "auto"} or torch.device, default="cpu"
+        Where to train; "auto" takes CUDA when available. Resolved at fit time (the
+        parameter keeps its value); a model trained on CUDA unpickles on a CPU-only
+        machine.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation and shuffling (without touching torch's global
         random state). On CPU an int makes ``fit`` reproducible to the bit.
@@ -86,7 +88,15 @@ PARAMETERS = r"""
         If > 0, a progress bar per epoch and skorch's epoch table.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks (instances or ``(name, callback)`` pairs), e.g.
-        ``skorch.callbacks.LRScheduler``; copied at fit time.
+        ``skorch.callbacks.LRScheduler``; copied at fit time. A callback that monitors
+        a ``valid_*`` score needs ``validation_fraction``.
+    **net_params : dict
+        skorch's double-underscore parameters, passed to the net:
+        ``optimizer__<name>`` (e.g. ``optimizer__weight_decay=1e-4``,
+        ``optimizer__momentum=0.9`` with ``optimizer="sgd"``) and
+        ``callbacks__<callback>__<name>`` (a callback named in ``callbacks``, or one of
+        the net's own). Listed by ``get_params``, so ``set_params``, ``clone`` and
+        ``GridSearchCV`` reach them; any other name is refused by ``fit``.
 """
 
 ATTRIBUTES = r"""
@@ -101,7 +111,11 @@ ATTRIBUTES = r"""
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (begun, if the training was interrupted).
+    fit_interrupted_ : bool
+        True if a ``KeyboardInterrupt`` (Ctrl-C, or one raised by a callback) stopped
+        the training; the estimator then holds the weights reached, and ``fit``
+        warned. False after a complete fit or an early stop.
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.history`` holds the per-epoch and per-batch
         losses, ``net_.module_`` the torch module.
@@ -116,9 +130,13 @@ NOTES = r"""
     setting is per thread and reaches only the calling thread, not the intra-op
     worker threads that already exist, so with several torch threads call
     ``torch.set_flush_denormal(True)`` before the first torch operation of the
-    process to flush everywhere. If the
-    loss stops being finite during training, ``fit`` raises a ``ValueError`` naming
-    ``lr`` and ``sparsity_weight``.
+    process to flush everywhere.
+
+    If the training loss stops being finite, or a training batch's loss exceeds
+    :math:`10^4` times the first batch's (the loss at the random initialisation,
+    which normal training stays within a few times of), ``fit`` raises a ``ValueError``
+    naming ``lr`` and ``sparsity_weight``. ``fit`` warns when ``X`` holds values
+    above 1.5, as raw pixel values (e.g. 0-255) would: scale them to [0, 1] first.
 """
 
 REFERENCES = r"""

@@ -8,6 +8,8 @@ __all__ = ["AsymmetricAutoEncoder"]
 
 
 class AsymmetricAutoEncoder(BaseAutoEncoder):
+    _min_batch_size = 2  # BatchNorm cannot normalise a training batch of one sample
+
     def _build_encoder(self, n_features, image_shape):
         return InfoGANEncoder(image_shape, int(self.n_components))
 
