@@ -27,7 +27,8 @@ import numpy as np
 import torch
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
-from sparse_parts.autoencoders._base import _denormals_flushed, _SliceIterator, _TensorDataset
+from sparse_parts.autoencoders._base import _denormals_flushed
+from sparse_parts.autoencoders._skorch import _SliceIterator, _TensorDataset
 from sparse_parts.autoencoders.modules import AutoEncoderModule, DenseEncoder, InfoGANEncoder
 from sparse_parts.autoencoders.penalties import AutoEncoderLoss
 

@@ -21,13 +21,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._decomposition import PartBasedMixin
 from .._utils import check_int, check_real, resolve_image_shape
 from ._device import resolve_device
-from ._skorch import _SliceIterator, _TensorDataset, fit_net, make_net  # noqa: F401
+from ._skorch import fit_net, make_net
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES
 
 __all__ = ["BaseAutoEncoder"]
-# _SliceIterator and _TensorDataset are imported above only for benchmarks/, which
-# imports them from this module.
 
 NONNEGATIVITY = ("projection", "asymmetric_decay", None)
 OPTIMIZERS = {
