@@ -147,7 +147,10 @@ def _compare(parser, args, command):
     try:
         compare(settings, options)
     except DataError as exc:  # raised while loading, before anything is fitted
-        parser.exit(2, f"sparse-parts compare: error: {exc}\n")
+        message = str(exc)
+        if "image_shape" in message:  # the library's name for the option
+            message += " On the command line: --image-shape HEIGHT WIDTH."
+        parser.exit(2, f"sparse-parts compare: error: {message}\n")
     except KeyboardInterrupt as interrupt:
         kept = getattr(interrupt, "rows_kept", 0)
         if kept:

@@ -394,7 +394,7 @@ def test_bad_user_data_gives_one_line_errors(tmp_path, capsys):
     assert "not allowed with argument" in error(flat + ["--dataset", "digits"])
     assert "no such file or folder" in error(["--data", str(tmp_path / "none.npy")])
     assert "holds 25 pixels" in error(flat + ["--image-shape", "5", "5"])
-    assert "not a perfect square" in error(flat)
+    assert "not a perfect square" in error(flat) and "--image-shape HEIGHT WIDTH" in error(flat)
     assert "expected a positive integer (or -1" in error(flat + ["--image-shape", "0", "5"])
     assert "--labels goes with --data" in error(["--dataset", "digits", "--labels",
                                                  str(tmp_path / "y.txt")])
