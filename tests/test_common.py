@@ -26,7 +26,8 @@ def _expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    [SparseNMF(n_components=2, max_iter=50, random_state=0),
+    [SparseNMF(),
+     SparseNMF(n_components=2, max_iter=50, random_state=0),
      SparseNMF(n_components=2, code_sparseness=0.5, max_iter=50, random_state=0),
      SparseNMF(n_components=2, code_sparseness=0.5, code_sparseness_scope="component",
                atom_sparseness=0.3, max_iter=50, random_state=0)],
