@@ -10,7 +10,7 @@ of a grid of panels takes ``fig=`` instead. Every function returns the
 Image grids are one mosaic per panel (:func:`skimage.util.montage`, a single
 ``imshow``) rather than one axes per image, so a grid of 100 atoms draws in
 milliseconds; the tiles are separated by gaps drawn in a colour the colour map does
-not use. Every image panel has a colour bar that states its scale. Non-negative
+not use. Every mosaic has a colour bar that states its scale. Non-negative
 images are drawn in grey (white 0, black the maximum); atoms with negative values
 (an auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at
 0 (blue < 0 < red).
