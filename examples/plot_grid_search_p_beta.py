@@ -37,6 +37,14 @@ def mean_activation(estimator, X, y=None):
     return float(np.mean(estimator.transform(X)))
 
 
+def faithful_then_morphological(cv_results):
+    """The refit choice: the lowest max-approximation error among the candidates
+    whose reconstruction error is at most twice the best one (why: below)."""
+    mse = -cv_results["mean_test_rec"]
+    allowed = np.flatnonzero(mse <= 2 * mse.min())
+    return int(allowed[np.argmax(cv_results["mean_test_dilation"][allowed])])
+
+
 X = load_digits_images().data
 betas = [1e-4, 1e-3, 1e-2, 1e-1]
 grid = [
@@ -48,9 +56,10 @@ search = GridSearchCV(
     grid,
     scoring={"rec": reconstruction_scorer, "sparsity": sparsity_scorer,
              "dilation": max_approximation_scorer, "activation": mean_activation},
-    refit=False,
+    refit=faithful_then_morphological,
     cv=3,
 ).fit(X)
+print("chosen:", search.best_params_)
 
 # %%
 # The turn
@@ -101,24 +110,16 @@ for epochs in (300, 30):
 # ------------------
 # Up to a point a larger :math:`\beta` gives sparser codes: the mean activation
 # falls towards :math:`p` and Hoyer sparsity rises. Past it (here between
-# :math:`\beta = 10^{-2}` and :math:`10^{-1}` at 300 epochs) the penalty wins
-# outright: every unit's activation sits at :math:`p` for *every* image, so all
-# entries of a code are nearly equal and Hoyer sparsity drops towards 0, while the
-# reconstruction error climbs towards that of the mean image. The max-approximation
-# error keeps falling there (a code that ignores the image is dilated as easily as
-# any), so do not choose on it alone. The turn moves with the training budget: after
-# 30 epochs no :math:`\beta` gives sparse codes at all.
+# :math:`\beta = 10^{-2}` and :math:`10^{-1}` at 300 epochs, for every :math:`p`)
+# the penalty wins outright: every unit's activation sits at :math:`p` for *every*
+# image, so all entries of a code are nearly equal and Hoyer sparsity drops towards
+# 0, while the reconstruction error climbs towards that of the mean image. The
+# smaller :math:`p`, the sparser the codes before the turn and the deeper the fall.
+# The turn moves with the training budget: after 30 epochs no :math:`\beta` gives
+# sparse codes at all.
 #
-# A refit criterion that respects all of this is a callable: the lowest
-# max-approximation error among the candidates whose reconstruction error is within
-# 50% of the best one.
-
-
-def faithful_then_morphological(cv_results):
-    mse = -cv_results["mean_test_rec"]
-    allowed = np.flatnonzero(mse <= 1.5 * mse.min())
-    return int(allowed[np.argmax(cv_results["mean_test_dilation"][allowed])])
-
-
-best = faithful_then_morphological(results)
-print("chosen:", results["params"][best])
+# The max-approximation error does not see the collapse: at :math:`p` = 0.05 and
+# 0.2 it keeps falling past the turn, and the 30-epoch models, whose blurry
+# reconstructions are easy to dilate, score among the best. Hence the refit
+# criterion above, which first bounds the reconstruction error; the bound (twice
+# the best MSE here) is yours to choose.
