@@ -378,8 +378,8 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
         One per fitted model, with keys ``"model"`` (a family name),
         ``"sparsity_target"`` (p), ``"sparsity_weight"`` (beta, > 0) and the metrics
         ``"mse"``, ``"sparsity"``, ``"dilation_error"``, ``"svm_accuracy"``
-        (missing or NaN metrics are skipped). Records without a positive beta are
-        ignored.
+        (missing or NaN metrics are skipped; a metric no record has gets no
+        panel). Records without a positive beta are ignored.
     title : str, default=None
     fig : matplotlib.figure.Figure, default=None
         Figure to draw into; a new pyplot figure by default.
@@ -400,10 +400,16 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
     colours = {m: f"C{i}" for i, m in enumerate(models)}
     markers = {p: _MARKERS[i % len(_MARKERS)] for i, p in enumerate(targets)}
     betas = sorted({r["sparsity_weight"] for group in lines.values() for r in group})
+    # A metric no record has (the SVM accuracy of unlabelled images) gets no panel.
+    metrics = [(metric, label) for metric, label in _METRICS
+               if any(_finite(r.get(metric)) for group in lines.values() for r in group)]
+    metrics = metrics or list(_METRICS)
     if fig is None:
-        fig = plt.figure(figsize=(10, 6.5), layout="constrained")
-    axes = fig.subplots(2, 2, squeeze=False).ravel()
-    for ax, (metric, label) in zip(axes, _METRICS, strict=True):
+        fig = plt.figure(figsize=(10, 6.5) if len(metrics) == 4 else (4 * len(metrics), 4),
+                         layout="constrained")
+    rows = 2 if len(metrics) == 4 else 1
+    axes = fig.subplots(rows, len(metrics) // rows, squeeze=False).ravel()
+    for ax, (metric, label) in zip(axes, metrics, strict=True):
         for (model, p), group in sorted(lines.items(), key=lambda kv: (kv[0][0], kv[0][1])):
             points = sorted((r["sparsity_weight"], r.get(metric)) for r in group)
             points = [(b, v) for b, v in points if _finite(v)]

@@ -77,6 +77,12 @@ def test_compare_writes_results_figures_and_reuses_the_cache(tmp_path, fit_count
         for name in TINY_ROWS:
             assert (out / f"{kind}_{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "metrics_vs_beta.png").stat().st_size > 0
+    # The summary figure opens the report, before the table.
+    assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert -1 < markdown.index("](summary.png)") < markdown.index("\n| ")
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []  # every saved figure was closed
     assert not [p for p in os.listdir(out) if p.endswith(".tmp")]
     cached = sorted(os.listdir(out / "cache"))
     assert len(cached) == len(TINY_ROWS) and all(p.endswith(".pkl") for p in cached)

@@ -158,7 +158,11 @@ def _table(records, with_study, svm):
     return lines
 
 
-def write_markdown(path, records, settings, command, total_seconds, jobs=1):
+SUMMARY_FIGURE = "summary.png"
+
+
+def write_markdown(path, records, settings, command, total_seconds, jobs=1,
+                   figures=False):
     """Write ``results.md``: the settings, ours beside the study's numbers, the protocol.
 
     On the user's images the study's numbers are left out, and without labels the
@@ -174,6 +178,8 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     total_seconds : float
     jobs : int, default=1
         The number of rows run in parallel.
+    figures : bool, default=False
+        Whether the figures were drawn: the summary figure then opens the report.
     """
     with_study = settings.dataset != USER_DATA
     svm = settings.has_labels
@@ -209,6 +215,9 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     if not svm:
         lines += ["", "No SVM accuracy: the images have no labels. Pass `--labels FILE` "
                       "(one integer class per image) to measure it."]
+    if figures:
+        lines += ["", f"![Max-approximation error against MSE, colour = Hoyer sparsity]"
+                      f"({SUMMARY_FIGURE})"]
     lines += [""] + _table(records, with_study, svm)
     lines += [
         "",
@@ -248,10 +257,16 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
 
 
 def _save_figure(fig, path):
+    """Write ``fig`` to ``path`` as PNG and close it (the plots are pyplot figures)."""
+    import matplotlib.pyplot as plt
+
     def write(f):
         fig.savefig(f, format="png", dpi=90)
 
-    atomic_write(path, write, binary=True)
+    try:
+        atomic_write(path, write, binary=True)
+    finally:
+        plt.close(fig)
 
 
 def write_figures(out, row, estimator, X_test):
@@ -282,13 +297,17 @@ def write_figures(out, row, estimator, X_test):
 
 
 def write_summary_figure(out, records, data_name):
-    """Draw the four metrics against beta into ``out/metrics_vs_beta.png``.
+    """Draw the run's two summary figures into ``out``.
 
-    ``data_name`` names the data set in the title. Without labels the SVM panel is
-    left empty.
+    ``summary.png``: max-approximation error against MSE, coloured by Hoyer sparsity,
+    the study's points marked where known (the first figure of ``results.md``);
+    ``metrics_vs_beta.png``: the metrics against beta (without labels, no SVM
+    panel). ``data_name`` names the data set in the titles.
     """
-    from ..plotting import plot_metrics_against_beta
+    from ..plotting import plot_metrics_against_beta, plot_summary
 
+    _save_figure(plot_summary(records, title=f"All rows ({data_name}, test images)"),
+                 os.path.join(out, SUMMARY_FIGURE))
     _save_figure(plot_metrics_against_beta(
         records, title=f"Metrics against beta ({data_name}, test images)"),
         os.path.join(out, "metrics_vs_beta.png"))

@@ -205,7 +205,8 @@ def compare(settings, options=None):
             if options.figures:
                 write_summary_figure(options.out, records, settings.data_name)
             write_markdown(os.path.join(options.out, "results.md"), records, settings,
-                           options.command, total, jobs=options.jobs)
+                           options.command, total, jobs=options.jobs,
+                           figures=options.figures)
         except KeyboardInterrupt as interrupt:
             raise CompareInterrupted(len(records), results) from interrupt
     print(format_table(records))
