@@ -10,6 +10,11 @@ numbers beside ours) and PNG figures into ``--out``. The work itself is
 :func:`sparse_parts.study.compare`; this module turns options into its settings and
 its outcome into an exit status: 0 when done, 2 for bad options, 130 after Ctrl-C
 (the rows already finished are kept).
+
+``sparse-parts front`` measures a grid of configurations and scikit-learn's peers on
+the same protocol (:func:`sparse_parts.study.front.front`) and writes ``front.csv``,
+``front.md`` and ``front.png``: the trade-off between MSE, sparsity and
+max-approximation error.
 """
 
 import argparse

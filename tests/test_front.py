@@ -206,10 +206,13 @@ def test_front_writes_csv_markdown_figure_and_reuses_the_cache(tmp_path, tiny_se
         assert column in rows[0]
     assert [row["shipped"] for row in rows] == ["True", "False", "False"]
     assert rows[0]["budget"] == f"{round(tiny_settings.nmf_max_iter * 0.2)} iterations"
+    # scikit-learn's NMF stops at its 20 iterations and says so: counted, not printed.
+    assert int(rows[1]["convergence_warnings"]) > 0 and rows[1]["n_iter"] == "20"
     for row in rows:
         assert 0 < float(row["mse"]) < 1 and 0 <= float(row["hoyer"]) <= 1
         assert float(row["max_approx"]) > 0 and 0 < float(row["svm"]) <= 1
         assert float(row["transform_seconds"]) > 0 and row["device"] == "cpu"
+        assert int(row["convergence_warnings"]) >= 0
     text = open(os.path.join(out, "front.md")).read()
     assert "## Pareto-optimal points" in text and "| nmf | component-0.6 |" in text
     assert os.path.getsize(os.path.join(out, "front.png")) > 0

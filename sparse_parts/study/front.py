@@ -15,7 +15,10 @@ The grid is a plain list: a new configuration is one more :class:`Config` line.
 import contextlib
 import os
 import time
+import warnings
 from dataclasses import dataclass, field, replace
+
+from sklearn.exceptions import ConvergenceWarning
 
 from ._console import say
 from .cache import _load, _store, cache_key
@@ -304,18 +307,30 @@ def measure(config, settings, data, out, threads=None, progress=True):
         ``family``, ``config``, the metrics (``mse``, ``hoyer``, ``max_approx``,
         ``max_approx_rec``, ``svm``, ``svm_std``), ``fit_seconds``,
         ``transform_seconds``, ``device``, ``budget``, ``n_iter``, ``shipped``,
-        ``cached`` and ``params``.
+        ``cached``, ``convergence_warnings`` (how many the solvers gave in this
+        call: while fitting, unless the model came from the cache, and encoding) and
+        ``params``.
     """
     X_train, X_test, y_test = data
     autoencoder = config.family in _AUTOENCODERS
     limits = thread_limits(threads, torch=autoencoder) if threads else contextlib.nullcontext()
     budget, unit = budget_of(config, settings)
-    with limits:
+    # A solver stopped by its budget warns, the lasso of the dictionary learners once
+    # per image: counted and reported in one line, not printed thousands of times.
+    with limits, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
         estimator = make_estimator(config, settings)
         estimator, fit_seconds, cached = _fit_or_load(
             config, estimator, budget, X_train, os.path.join(out, "cache"), progress)
         clock = _TransformClock(estimator)
         metrics = evaluate(clock, X_test, y_test, settings)
+    unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if unconverged:
+        say(f"  {config.family}/{config.name}: {unconverged} convergence warning(s) "
+            "(fit or encoding stopped by its iteration limit)")
     n_iter = getattr(estimator, "n_iter_", None)
     return {"family": config.family, "config": config.name, "mse": metrics["mse"],
             "hoyer": metrics["sparsity"], "max_approx": metrics["dilation_error"],
@@ -325,6 +340,7 @@ def measure(config, settings, data, out, threads=None, progress=True):
             "device": settings.device if autoencoder else "cpu",
             "budget": f"{budget} {unit}", "n_iter": None if n_iter is None else int(n_iter),
             "shipped": config.shipped, "cached": cached,
+            "convergence_warnings": unconverged,
             "params": ", ".join(f"{k}={v!r}" for k, v in config.params.items())}
 
 

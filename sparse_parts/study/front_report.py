@@ -29,7 +29,7 @@ SVM_TOLERANCE = 0.01
 
 CSV_COLUMNS = ("family", "config", "mse", "hoyer", "max_approx", "svm", "svm_std",
                "fit_seconds", "transform_seconds", "device", "budget", "shipped",
-               "max_approx_rec", "n_iter", "cached", "params")
+               "max_approx_rec", "n_iter", "convergence_warnings", "cached", "params")
 
 
 def _reference(name, mse, hoyer, max_approx, svm=None, svm_std=None):
