@@ -287,8 +287,9 @@ def write_figure(path, records, dataset, fig=None):
         ax.plot([records[i]["mse"] for i in front], [records[i]["max_approx"] for i in front],
                 color="grey", linewidth=1, zorder=0, label="Pareto-optimal")
         for i in front:
-            ax.annotate(_label(records[i]), (records[i]["mse"], records[i]["max_approx"]),
-                        fontsize=6, xytext=(4, 3), textcoords="offset points")
+            label = ax.annotate(_label(records[i]), (records[i]["mse"], records[i]["max_approx"]),
+                                fontsize=6, xytext=(4, 3), textcoords="offset points")
+            label.set_in_layout(False)  # a label past the edge must not squeeze the plot
     if scatter is not None:
         fig.colorbar(scatter, ax=ax, label="Hoyer sparsity of the codes")
         ax.legend(fontsize=7)
