@@ -219,6 +219,11 @@ def test_front_writes_csv_markdown_figure_and_reuses_the_cache(tmp_path, tiny_se
     again = front(tiny_settings, FrontOptions(out=out, grid=TINY_GRID, figures=False))
     assert all(r["cached"] for r in again)
     assert [r["mse"] for r in again] == [r["mse"] for r in records]
+    parallel = front(tiny_settings, FrontOptions(out=str(tmp_path / "jobs"), grid=TINY_GRID,
+                                                 jobs=2, figures=False))
+    assert not any(r["cached"] for r in parallel)
+    for key in ("config", "mse", "hoyer", "max_approx", "svm"):
+        assert [r[key] for r in parallel] == [r[key] for r in records]
 
 
 def test_an_autoencoder_configuration_is_measured_on_its_device(tmp_path, tiny_settings,
