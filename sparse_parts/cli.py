@@ -117,6 +117,8 @@ def _family_list(text):
 
 
 def _add_front_parser(commands):
+    from .study.front import FAMILIES
+
     front = commands.add_parser(
         "front", help="measure a grid of configurations and peers: the trade-off fronts",
         description="Fit a grid of sparse NMF and auto-encoder configurations and "
@@ -126,8 +128,8 @@ def _add_front_parser(commands):
     front.add_argument("--dataset", choices=DATASETS, default=None,
                        help="default: fashion-mnist if its files are on disk, else digits")
     front.add_argument("--families", type=_family_list, nargs="+", default=None,
-                       metavar="FAMILY", help="subset of the families (space or comma "
-                                              "separated; default: all)")
+                       metavar="FAMILY", help=f"subset of {', '.join(FAMILIES)} (space or "
+                                              "comma separated; default: all)")
     front.add_argument("--quick", action="store_true",
                        help="a few configurations per family, fewer epochs and SVM splits")
     front.add_argument("--out", default="front_out", help="output folder (default: front_out)")
