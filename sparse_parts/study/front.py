@@ -435,7 +435,8 @@ def front(settings, options=None):
     torch = any(c.family in _AUTOENCODERS for c in configs)
     with thread_limits(options.threads, torch=torch):
         say(f"Data set {settings.dataset}: loading")
-        X_train, _, X_test, y_test = load_data(settings)
+        # The built-in data sets have square images: the estimators infer the shape.
+        X_train, _, X_test, y_test, *_ = load_data(settings)
         settings = replace(settings, n_train=X_train.shape[0], n_test=X_test.shape[0])
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images; "
             f"{len(configs)} configurations, k = {settings.n_components}, "
