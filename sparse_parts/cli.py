@@ -12,6 +12,11 @@ numbers beside ours) and PNG figures into ``--out``. The work itself is
 its outcome into an exit status: 0 when done, 2 for bad options or unusable
 ``--data`` / ``--labels`` files, 130 after Ctrl-C (the rows already finished are
 kept).
+
+``sparse-parts front`` measures a grid of configurations and scikit-learn's peers on
+the same protocol (:func:`sparse_parts.study.front.front`) and writes ``front.csv``,
+``front.md`` and ``front.png``: the trade-off between MSE, sparsity and
+max-approximation error.
 """
 
 import argparse
@@ -124,7 +129,71 @@ def build_parser():
                               "several small models share the device, which one model "
                               "leaves mostly idle")
     compare.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    _add_front_parser(commands)
     return parser
+
+
+def _family_list(text):
+    from .study.front import FAMILIES
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FAMILIES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown family {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(FAMILIES)}")
+    return names
+
+
+def _add_front_parser(commands):
+    from .study.front import FAMILIES
+
+    front = commands.add_parser(
+        "front", help="measure a grid of configurations and peers: the trade-off fronts",
+        description="Fit a grid of sparse NMF and auto-encoder configurations and "
+                    "scikit-learn's NMF and dictionary learners on the compare protocol "
+                    "(default: Fashion-MNIST, k = 100); write front.csv, front.md and "
+                    "front.png into --out. Fitted models are cached in --out/cache.")
+    front.add_argument("--dataset", choices=DATASETS, default=None,
+                       help="default: fashion-mnist if its files are on disk, else digits")
+    front.add_argument("--families", type=_family_list, nargs="+", default=None,
+                       metavar="FAMILY", help=f"subset of {', '.join(FAMILIES)} (space or "
+                                              "comma separated; default: all)")
+    front.add_argument("--quick", action="store_true",
+                       help="a few configurations per family, fewer epochs and SVM splits")
+    front.add_argument("--out", default="front_out", help="output folder (default: front_out)")
+    front.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                       help="where the auto-encoders train (default: auto)")
+    front.add_argument("--jobs", type=_positive_int, default=1,
+                       help="configurations measured in parallel worker processes (default: 1)")
+    front.add_argument("--threads", type=_positive_int, default=1,
+                       help="CPU threads for torch and BLAS per process (default: 1)")
+    front.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    front.add_argument("--no-figures", action="store_true", help="skip front.png")
+
+
+def _front(parser, args, command):
+    from .study.front import FrontOptions, front
+
+    families = None if args.families is None else [f for group in args.families for f in group]
+    autoencoders = families is None or bool({"shallow", "asym"} & set(families))
+    try:
+        # The device is resolved (loading torch) only when an auto-encoder is measured.
+        settings = resolve_settings(args.dataset, quick=args.quick, device=args.device,
+                                    seed=args.seed, models=None if autoencoders else ["nmf"])
+        prepare_output_folder(args.out)
+    except ValueError as exc:
+        parser.exit(2, f"sparse-parts front: error: {exc}\n")
+    options = FrontOptions(out=args.out, families=families, quick=args.quick, jobs=args.jobs,
+                           threads=args.threads, figures=not args.no_figures, command=command)
+    try:
+        front(settings, options)
+    except KeyboardInterrupt as interrupt:
+        print(f"sparse-parts front: interrupted; {getattr(interrupt, 'rows_kept', 0)} "
+              f"configuration(s) kept in {os.path.join(args.out, 'front.csv')}",
+              file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    return 0
 
 
 def _compare(parser, args, command):
@@ -184,4 +253,6 @@ def main(argv=None):
     command = "sparse-parts " + " ".join(sys.argv[1:] if argv is None else argv)
     if args.command == "compare":
         return _compare(parser, args, command)
+    if args.command == "front":
+        return _front(parser, args, command)
     return 0
