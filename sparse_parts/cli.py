@@ -1,22 +1,12 @@
 """The ``sparse-parts`` command: argument parsing and ``main``.
 
-``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study
-(sparse NMF with S_h = 0.6; the shallow and the asymmetric auto-encoders,
-unconstrained and with the sparse non-negative (p, beta) rows) on Fashion-MNIST, the
-digits or the user's own images (``--data``, ``--labels``, ``--image-shape``),
-measures on held-out test images the reconstruction MSE, the Hoyer sparsity of the codes, the
-max-approximation error to dilation by disk(1) and the accuracy of an RBF SVM on the
-codes, prints the table and writes ``results.csv``, ``results.md`` (the study's
-numbers beside ours) and PNG figures into ``--out``. The work itself is
-:func:`sparse_parts.study.compare`; this module turns options into its settings and
-its outcome into an exit status: 0 when done, 2 for bad options or unusable
-``--data`` / ``--labels`` files, 130 after Ctrl-C (the rows already finished are
-kept).
-
-``sparse-parts front`` measures a grid of configurations and scikit-learn's peers on
-the same protocol (:func:`sparse_parts.study.front.front`) and writes ``front.csv``,
-``front.md`` and ``front.png``: the trade-off between MSE, sparsity and
-max-approximation error.
+``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study on
+Fashion-MNIST, the digits or the user's own images (``--data``) and measures them on
+held-out test images (:func:`sparse_parts.study.compare`); ``sparse-parts front``
+measures a grid of configurations and scikit-learn's peers on the same protocol
+(:func:`sparse_parts.study.front.front`). This module turns options into their
+settings and their outcome into an exit status: 0 when done, 2 for bad options or
+unusable ``--data`` / ``--labels`` files, 130 after Ctrl-C (what was finished is kept).
 """
 
 import argparse
@@ -53,14 +43,55 @@ def _image_side(text):
     return value
 
 
-def _model_list(text):
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in MODELS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown model {', '.join(map(repr, unknown)) or repr(text)}; "
-            f"choose from {', '.join(MODELS)}")
-    return names
+def _name_list(choices, kind):
+    """An argparse type: comma-separated names, each one of ``choices``."""
+    def parse(text):
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {kind} {', '.join(map(repr, unknown)) or repr(text)}; "
+                f"choose from {', '.join(choices)}")
+        return names
+    return parse
+
+
+def _add_data_options(parser):
+    """The images a run works on: a built-in data set or the user's (both commands)."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=DATASETS, default=None,
+                        help="default: fashion-mnist if its files are on disk (no "
+                             "download), else digits")
+    source.add_argument("--data", metavar="PATH", default=None,
+                        help="your own grey images instead: a .npy/.npz array of shape "
+                             "(n, height, width), or (n, height*width) with --image-shape, "
+                             "or a folder of PNG/JPEG files of one size. A third is held out "
+                             "(seeded by --seed, stratified by --labels)")
+    parser.add_argument("--labels", metavar="PATH", default=None,
+                        help="one integer class per image of --data (.npy, .txt or .csv; "
+                             "folder images in the order of their names); without it the "
+                             "SVM accuracy is left out")
+    parser.add_argument("--image-shape", type=_image_side, nargs=2, default=None,
+                        metavar=("HEIGHT", "WIDTH"),
+                        help="the image size of a --data array of shape (n, height*width); "
+                             "one side may be -1")
+
+
+def _add_run_options(parser, out, jobs_help):
+    """Where and how a run works: the same options for both commands."""
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="where the auto-encoders train (default: auto)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer models, epochs, samples and SVM splits: a few minutes "
+                             "on a laptop CPU")
+    parser.add_argument("--out", default=out, help=f"output folder (default: {out})")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--threads", type=_positive_int, default=1,
+                        help="CPU threads for torch and BLAS per process (default: 1; on a "
+                             "shared 2-core machine two threads made the small "
+                             "auto-encoders up to 16x slower)")
+    parser.add_argument("--jobs", type=_positive_int, default=1, help=jobs_help)
+    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
 
 
 def build_parser():
@@ -76,24 +107,8 @@ def build_parser():
         description="Fit the reference study's models (Tables 1 and 2), measure them on "
                     "held-out test images and write results.csv, results.md and PNG "
                     "figures into --out. Fitted models are cached in --out/cache.")
-    source = compare.add_mutually_exclusive_group()
-    source.add_argument("--dataset", choices=DATASETS, default=None,
-                        help="default: fashion-mnist if its files are on disk (no "
-                             "download), else digits")
-    source.add_argument("--data", metavar="PATH", default=None,
-                        help="your own grey images instead: a .npy/.npz array of shape "
-                             "(n, height, width), or (n, height*width) with --image-shape, "
-                             "or a folder of PNG/JPEG files of one size. A third is held out "
-                             "(seeded by --seed, stratified by --labels)")
-    compare.add_argument("--labels", metavar="PATH", default=None,
-                         help="one integer class per image of --data (.npy, .txt or .csv; "
-                              "folder images in the order of their names); without it the "
-                              "SVM accuracy is left out")
-    compare.add_argument("--image-shape", type=_image_side, nargs=2, default=None,
-                         metavar=("HEIGHT", "WIDTH"),
-                         help="the image size of a --data array of shape (n, height*width); "
-                              "one side may be -1")
-    compare.add_argument("--models", type=_model_list, nargs="+", default=None,
+    _add_data_options(compare)
+    compare.add_argument("--models", type=_name_list(MODELS, "model"), nargs="+", default=None,
                          metavar="MODEL",
                          help=f"subset of {', '.join(MODELS)} (space or comma separated; "
                               "default: all)")
@@ -111,38 +126,12 @@ def build_parser():
                          help="atoms per model (default: 100 on Fashion-MNIST, 36 on the "
                               "8x8 digits, min(100, pixels // 2, training images // 2) on "
                               "--data)")
-    compare.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                         help="where the auto-encoders train (default: auto)")
-    compare.add_argument("--quick", action="store_true",
-                         help="fewer rows, epochs, samples and SVM splits: a few minutes "
-                              "on a laptop CPU")
-    compare.add_argument("--out", default="compare_out",
-                         help="output folder (default: compare_out)")
-    compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    compare.add_argument("--threads", type=_positive_int, default=1,
-                         help="CPU threads for torch and BLAS (default: 1; on a shared "
-                              "2-core machine two threads made the small auto-encoders up "
-                              "to 16x slower)")
-    compare.add_argument("--jobs", type=_positive_int, default=1,
-                         help="rows fitted and measured in parallel worker processes "
-                              "(default: 1). Each worker uses --threads threads; on a GPU "
-                              "several small models share the device, which one model "
-                              "leaves mostly idle")
-    compare.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    _add_run_options(compare, "compare_out",
+                     "rows fitted and measured in parallel worker processes (default: 1). "
+                     "Each worker uses --threads threads; on a GPU several small models "
+                     "share the device, which one model leaves mostly idle")
     _add_front_parser(commands)
     return parser
-
-
-def _family_list(text):
-    from .study.front import FAMILIES
-
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in FAMILIES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown family {', '.join(map(repr, unknown)) or repr(text)}; "
-            f"choose from {', '.join(FAMILIES)}")
-    return names
 
 
 def _add_front_parser(commands):
@@ -154,22 +143,21 @@ def _add_front_parser(commands):
                     "scikit-learn's NMF and dictionary learners on the compare protocol "
                     "(default: Fashion-MNIST, k = 100); write front.csv, front.md and "
                     "front.png into --out. Fitted models are cached in --out/cache.")
-    front.add_argument("--dataset", choices=DATASETS, default=None,
-                       help="default: fashion-mnist if its files are on disk, else digits")
-    front.add_argument("--families", type=_family_list, nargs="+", default=None,
-                       metavar="FAMILY", help=f"subset of {', '.join(FAMILIES)} (space or "
-                                              "comma separated; default: all)")
-    front.add_argument("--quick", action="store_true",
-                       help="a few configurations per family, fewer epochs and SVM splits")
-    front.add_argument("--out", default="front_out", help="output folder (default: front_out)")
-    front.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
-                       help="where the auto-encoders train (default: auto)")
-    front.add_argument("--jobs", type=_positive_int, default=1,
-                       help="configurations measured in parallel worker processes (default: 1)")
-    front.add_argument("--threads", type=_positive_int, default=1,
-                       help="CPU threads for torch and BLAS per process (default: 1)")
-    front.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    front.add_argument("--no-figures", action="store_true", help="skip front.png")
+    _add_data_options(front)
+    front.add_argument("--families", type=_name_list(FAMILIES, "family"), nargs="+",
+                       default=None, metavar="FAMILY",
+                       help=f"subset of {', '.join(FAMILIES)} (space or comma separated; "
+                            "default: all)")
+    _add_run_options(front, "front_out",
+                     "configurations measured in parallel worker processes (default: 1)")
+
+
+def _data_error(parser, command, exc):
+    """Exit 2 with the one line of a DataError (raised while loading, before any fit)."""
+    message = str(exc)
+    if "image_shape" in message:  # the library's name for the option
+        message += " On the command line: --image-shape HEIGHT WIDTH."
+    parser.exit(2, f"sparse-parts {command}: error: {message}\n")
 
 
 def _front(parser, args, command):
@@ -180,7 +168,9 @@ def _front(parser, args, command):
     try:
         # The device is resolved (loading torch) only when an auto-encoder is measured.
         settings = resolve_settings(args.dataset, quick=args.quick, device=args.device,
-                                    seed=args.seed, models=None if autoencoders else ["nmf"])
+                                    seed=args.seed, models=None if autoencoders else ["nmf"],
+                                    data_path=args.data, labels=args.labels,
+                                    image_shape=args.image_shape)
         prepare_output_folder(args.out)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts front: error: {exc}\n")
@@ -188,6 +178,8 @@ def _front(parser, args, command):
                            threads=args.threads, figures=not args.no_figures, command=command)
     try:
         front(settings, options)
+    except DataError as exc:
+        _data_error(parser, "front", exc)
     except KeyboardInterrupt as interrupt:
         print(f"sparse-parts front: interrupted; {getattr(interrupt, 'rows_kept', 0)} "
               f"configuration(s) kept in {os.path.join(args.out, 'front.csv')}",
@@ -215,11 +207,8 @@ def _compare(parser, args, command):
                              command=command)
     try:
         compare(settings, options)
-    except DataError as exc:  # raised while loading, before anything is fitted
-        message = str(exc)
-        if "image_shape" in message:  # the library's name for the option
-            message += " On the command line: --image-shape HEIGHT WIDTH."
-        parser.exit(2, f"sparse-parts compare: error: {message}\n")
+    except DataError as exc:
+        _data_error(parser, "compare", exc)
     except KeyboardInterrupt as interrupt:
         kept = getattr(interrupt, "rows_kept", 0)
         if kept:

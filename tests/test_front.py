@@ -282,3 +282,25 @@ def test_front_without_autoencoders_never_imports_torch(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_front_on_the_users_non_square_images(tmp_path, capsys):
+    """--data works for front as for compare: the image shape reaches every model, the
+    study's reference points (Fashion-MNIST numbers) are left out."""
+    rng = np.random.RandomState(0)
+    images = rng.rand(60, 6, 10).astype(np.float32)
+    path = tmp_path / "images.npy"
+    np.save(path, images)
+    out = tmp_path / "out"
+    grid = [Config("nmf", "plain", budget=0.1), Config("sklearn-nmf", "cd", budget=0.1)]
+    settings = resolve_settings(None, data_path=str(path), n_components=5, device="cpu",
+                                models=["nmf"])
+    records = front(settings, FrontOptions(out=str(out), grid=grid, figures=False))
+    assert [r["family"] for r in records] == ["nmf", "sklearn-nmf"]  # no reference rows
+    for record in records:
+        assert math.isfinite(record["max_approx"])  # morphology used the 6x10 shape
+        assert record["svm"] is None or record["svm"] == ""
+    with pytest.raises(SystemExit) as exit_:
+        main(["front", "--labels", str(path), "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2
+    assert "--labels" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from ._console import say
 from .estimators import make_estimator
 from .files import atomic_write
 
-__all__ = ["cache_key", "fit_or_load"]
+__all__ = ["cache_key", "fit_or_load", "fit_or_load_estimator"]
 
 # Parameters that change neither the fitted model nor its numbers.
 _UNHASHED = ("verbose", "callbacks")
@@ -87,17 +87,26 @@ def _load(path):
         return None
 
 
-def fit_or_load(row, settings, X_train, cache_dir, progress=True):
-    """Fit the estimator of ``row`` on ``X_train``, or load it from ``cache_dir``.
+def fit_or_load_estimator(estimator, name, X_train, cache_dir, *, epochs=None,
+                          progress=False):
+    """Fit ``estimator`` on ``X_train``, or load its fitted twin from ``cache_dir``.
+
+    The entry's file is ``<name>-<cache_key>.pkl``: the key covers the estimator's
+    class, parameters, the package version and ``X_train``.
 
     Parameters
     ----------
-    row : Row
-    settings : Settings
+    estimator : estimator
+        Unfitted.
+    name : str
+        Names the entry (and the progress bar).
     X_train : ndarray
     cache_dir : str
-    progress : bool, default=True
-        Draw a bar over the epochs of an auto-encoder's training.
+    epochs : int, default=None
+        The length of the progress bar.
+    progress : bool, default=False
+        Draw a bar over the epochs of the training (auto-encoders only: the estimator
+        takes skorch ``callbacks``).
 
     Returns
     -------
@@ -115,23 +124,32 @@ def fit_or_load(row, settings, X_train, cache_dir, progress=True):
         then says so in ``fit_interrupted_``): such a model is neither cached nor
         returned.
     """
-    estimator = make_estimator(row, settings)
-    path = os.path.join(cache_dir, f"{row.name}-{cache_key(estimator, X_train)}.pkl")
+    path = os.path.join(cache_dir, f"{name}-{cache_key(estimator, X_train)}.pkl")
     if os.path.exists(path):
         entry = _load(path)
         if entry is not None:
             return *entry, True
-    bar = progress and row.is_autoencoder
-    if bar:
+    if progress:
         from ..autoencoders import EpochProgressBar
 
-        estimator.set_params(callbacks=[EpochProgressBar(settings.epochs, row.name)])
+        estimator.set_params(callbacks=[EpochProgressBar(epochs, name)])
     start = time.perf_counter()
     estimator.fit(X_train)
     seconds = time.perf_counter() - start
     if getattr(estimator, "fit_interrupted_", False):
         raise KeyboardInterrupt
-    if bar:
-        estimator.set_params(callbacks=None)  # the parameters as make_estimator gave them
+    if progress:
+        estimator.set_params(callbacks=None)  # the parameters as they were given
     _store(path, {"estimator": estimator, "fit_seconds": seconds})
     return estimator, seconds, False
+
+
+def fit_or_load(row, settings, X_train, cache_dir, progress=True):
+    """Fit the estimator of a study ``row`` on ``X_train``, or load it from ``cache_dir``.
+
+    :func:`fit_or_load_estimator` on :func:`~sparse_parts.study.estimators.make_estimator`
+    of ``row``; ``progress`` draws a bar over an auto-encoder's epochs.
+    """
+    return fit_or_load_estimator(make_estimator(row, settings), row.name, X_train,
+                                 cache_dir, epochs=settings.epochs,
+                                 progress=progress and row.is_autoencoder)

@@ -16,17 +16,18 @@ import contextlib
 import os
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sklearn.exceptions import ConvergenceWarning
 
 from ._console import say
-from .cache import _load, _store, cache_key
+from .cache import fit_or_load_estimator
 from .data import load_data
 from .files import prepare_output_folder
 from .peers import PEERS, make_peer
 from .protocol import evaluate
 from .run import CompareInterrupted
+from .settings import complete_settings
 from .threads import thread_limits
 
 __all__ = ["Config", "GRID", "FAMILIES", "FrontOptions", "select_configs", "make_estimator",
@@ -227,40 +228,17 @@ def make_estimator(config, settings):
         from ..nmf import SparseNMF
 
         return SparseNMF(settings.n_components, max_iter=budget, random_state=settings.seed,
-                         **config.params)
+                         image_shape=settings.image_shape, **config.params)
     if config.family in _AUTOENCODERS:
         # Only an auto-encoder configuration loads torch.
         from ..autoencoders import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
 
         cls = SparseNonNegAutoEncoder if config.family == "shallow" else AsymmetricAutoEncoder
         return cls(settings.n_components, max_epochs=budget, device=settings.device,
-                   random_state=settings.seed, **config.params)
+                   image_shape=settings.image_shape, random_state=settings.seed,
+                   **config.params)
     return make_peer(config.family, config.params, settings.n_components, budget,
-                     settings.seed)
-
-
-def _fit_or_load(config, estimator, epochs, X_train, cache_dir, progress):
-    """Fit ``estimator`` or load it from the model cache of :mod:`.cache` (same format)."""
-    name = f"{config.family}-{config.name}"
-    path = os.path.join(cache_dir, f"front-{name}-{cache_key(estimator, X_train)}.pkl")
-    if os.path.exists(path):
-        entry = _load(path)
-        if entry is not None:
-            return *entry, True
-    bar = progress and config.family in _AUTOENCODERS
-    if bar:
-        from ..autoencoders import EpochProgressBar
-
-        estimator.set_params(callbacks=[EpochProgressBar(epochs, name)])
-    start = time.perf_counter()
-    estimator.fit(X_train)
-    seconds = time.perf_counter() - start
-    if getattr(estimator, "fit_interrupted_", False):
-        raise KeyboardInterrupt  # skorch ended the training quietly: neither cached nor measured
-    if bar:
-        estimator.set_params(callbacks=None)
-    _store(path, {"estimator": estimator, "fit_seconds": seconds})
-    return estimator, seconds, False
+                     settings.seed, image_shape=settings.image_shape)
 
 
 class _TransformClock:
@@ -320,8 +298,9 @@ def measure(config, settings, data, out, threads=None, progress=True):
     with limits, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         estimator = make_estimator(config, settings)
-        estimator, fit_seconds, cached = _fit_or_load(
-            config, estimator, budget, X_train, os.path.join(out, "cache"), progress)
+        estimator, fit_seconds, cached = fit_or_load_estimator(
+            estimator, f"front-{config.family}-{config.name}", X_train,
+            os.path.join(out, "cache"), epochs=budget, progress=progress and autoencoder)
         clock = _TransformClock(estimator)
         metrics = evaluate(clock, X_test, y_test, settings)
     unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
@@ -435,9 +414,8 @@ def front(settings, options=None):
     torch = any(c.family in _AUTOENCODERS for c in configs)
     with thread_limits(options.threads, torch=torch):
         say(f"Data set {settings.dataset}: loading")
-        # The built-in data sets have square images: the estimators infer the shape.
-        X_train, _, X_test, y_test, *_ = load_data(settings)
-        settings = replace(settings, n_train=X_train.shape[0], n_test=X_test.shape[0])
+        X_train, _, X_test, y_test, image_shape = load_data(settings)
+        settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images; "
             f"{len(configs)} configurations, k = {settings.n_components}, "
             f"{options.jobs} job(s); output in {options.out}")

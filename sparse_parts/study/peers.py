@@ -95,7 +95,7 @@ class PeerAdapter(TransformerMixin, BaseEstimator):
         return self.decode(X)
 
 
-def make_peer(family, params, n_components, budget, seed):
+def make_peer(family, params, n_components, budget, seed, image_shape=None):
     """The unfitted, adapted peer of ``family`` with ``params``.
 
     Parameters
@@ -110,6 +110,8 @@ def make_peer(family, params, n_components, budget, seed):
         Its ``max_iter`` (iterations of ``NMF`` and ``DictionaryLearning``, passes
         over the data of the mini-batch variants).
     seed : int
+    image_shape : tuple of int, default=None
+        ``(height, width)`` of the images (None: square).
 
     Returns
     -------
@@ -124,4 +126,4 @@ def make_peer(family, params, n_components, budget, seed):
         # constraint); the codes of new images are the same lasso, at the same alpha.
         params = {"positive_code": True, "positive_dict": True, "fit_algorithm": "cd",
                   "transform_algorithm": "lasso_cd", **params}
-    return PeerAdapter(cls(n_components, random_state=seed, **params))
+    return PeerAdapter(cls(n_components, random_state=seed, **params), image_shape=image_shape)
