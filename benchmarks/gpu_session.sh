@@ -6,6 +6,7 @@
 #   epochs   seconds per epoch over the 60,000 Fashion-MNIST training images
 #   compare  the full `sparse-parts compare` run, rows in parallel on the one GPU
 #   sweep    the asymmetric rows of the study at several epoch budgets, in parallel
+#   front    `sparse-parts front` over the auto-encoder families on Fashion-MNIST
 # (default: "tests epochs compare"). Needs, in the folder .gpu/ (ignored by git,
 # carried by the tool): whl/ with the skorch wheel, skl/fashion_mnist/ with the four
 # IDX files. Writes logs and results into $OUT (at most 8 files come back).
@@ -46,8 +47,9 @@ if has tests; then
     echo "tests exit status $?" >> "$OUT/tests.txt"
 fi
 if has cuda; then
-    timeout 120 python3 -m pytest -q -p no:cacheprovider -rA -k cuda \
-        tests/test_autoencoders.py tests/test_cli.py > "$OUT/tests.txt" 2>&1
+    timeout 180 python3 -m pytest -q -p no:cacheprovider -rA -k "cuda or device" \
+        tests/test_autoencoders*.py tests/test_device.py tests/test_cli.py \
+        > "$OUT/tests.txt" 2>&1
     echo "tests exit status $?" >> "$OUT/tests.txt"
 fi
 if has epochs; then
@@ -65,6 +67,15 @@ if has sweep; then
     done
     wait
     tail -n 3 /tmp/sweep-*.log > "$OUT/sweep.log"
+fi
+if has front; then
+    # One worker process per configuration at a time: small models leave the GPU idle.
+    start=$(date +%s)
+    timeout "$(( $(left) - 15 ))" python3 -m sparse_parts front --dataset fashion-mnist \
+        --families shallow asym --device cuda --jobs ${FRONT_JOBS:-8} --out /tmp/front \
+        > "$OUT/front.log" 2>&1
+    echo "front exit status $? after $(( $(date +%s) - start )) s" >> "$OUT/front.log"
+    cp /tmp/front/front.csv /tmp/front/front.md /tmp/front/front.png "$OUT/" 2>/dev/null
 fi
 if has compare; then
     start=$(date +%s)
