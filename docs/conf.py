@@ -1,15 +1,20 @@
 """Sphinx configuration of the sparse_parts documentation.
 
 Build: ``make docs`` (from the repository root), which runs
-``sphinx-build -W --keep-going -b html -D plot_gallery=0 docs docs/_build/html``:
-warnings are errors, and the gallery pages are made from ``examples/plot_*.py``
-without running them. ``make docs PLOT_GALLERY=1`` runs the examples too.
+``sphinx-build -W --keep-going -b html -D plot_gallery=1 docs docs/_build/html``:
+warnings are errors, and the gallery pages are made from ``examples/plot_*.py`` by
+running them, with their output and figures. ``make docs PLOT_GALLERY=0`` lays the
+examples out without running them.
 """
 
 import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+# One thread per library unless the caller says otherwise: the gallery runs on small
+# shared CI machines, where a second torch thread made the small auto-encoders up to
+# 16 times slower (see the user guide, GPU). Set before torch and numpy load.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import sparse_parts  # noqa: E402
 
@@ -50,7 +55,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"(__init__|demo_.*)\.py",
-    "plot_gallery": "True",  # overridden by -D plot_gallery=0 in CI and make docs
+    "plot_gallery": "True",  # make docs passes -D plot_gallery=$(PLOT_GALLERY)
     "download_all_examples": False,
     "within_subsection_order": "FileNameSortKey",
 }

@@ -26,6 +26,7 @@ from sparse_parts.metrics import (  # noqa: E402
     max_approximation_error,
     reconstruction_error,
 )
+from sparse_parts.plotting import plot_atoms  # noqa: E402
 
 
 def main(argv=None):
@@ -48,16 +49,12 @@ def main(argv=None):
     print(f"  Hoyer sparsity of the codes {hoyer_sparsity(codes):.3f}")
     print(f"  max-approx. error, dilation {max_approximation_error(model, X):.5f}")
 
-    n = int(np.ceil(np.sqrt(args.n_components)))
-    fig, axes = plt.subplots(n, n, figsize=(n, n))
-    for ax in axes.ravel():
-        ax.axis("off")
-    for atom, ax in zip(model.components_, axes.ravel(), strict=False):
-        ax.imshow(atom.reshape(model.image_shape_), cmap="gray_r")
-    fig.suptitle("Sparse NMF atoms (digits)")
+    fig = plot_atoms(model, n_cols=int(np.ceil(np.sqrt(args.n_components))),
+                     title="Sparse NMF atoms (digits)")
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "sparse_nmf_atoms_digits.png")
     fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
     print(f"atom grid saved to {path}")
 
 

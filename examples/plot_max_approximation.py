@@ -34,8 +34,9 @@ for operator in ("dilation", "erosion"):
           f"relative {error / np.mean(operated ** 2):.3f}")
 
 # %%
-# Operated originals (top) and their max-approximations (bottom).
-for operator in ("dilation", "erosion"):
-    plot_max_approximation(nmf, X_test, operator=operator, n_images=10,
-                           fig=plt.figure(figsize=(9, 2.6)))
+# For each operator, the operated originals (top row) and their max-approximations
+# (bottom row), on one grey scale per panel.
+fig, axes = plt.subplots(2, 1, figsize=(9, 5), layout="constrained")
+for operator, ax in zip(("dilation", "erosion"), axes, strict=True):
+    plot_max_approximation(nmf, X_test, operator=operator, n_images=10, ax=ax)
 plt.show()

@@ -1,31 +1,38 @@
 """Non-negative matrix factorisation with sparseness constraints (Hoyer 2004).
 
-``X ~ codes @ components_``: both factors non-negative, the atoms (rows of
-``components_``) and/or the codes held at a prescribed Hoyer sparseness.
+``X ~ codes @ components_``: both factors non-negative, every atom (row of
+``components_``) of unit L2 norm, the atoms and/or the codes held at a prescribed
+Hoyer sparseness.
+
+The scale convention. ``codes @ components_`` does not change when an atom is
+multiplied by ``s`` and its codes divided by ``s``, so without a convention the
+scales drift during the fit (atoms of norm 1e-6 next to atoms of norm 40, codes up
+to 1e5), codes of different components are not comparable, and the Hoyer
+sparseness of a code measures the atoms' scales as much as how many atoms it uses.
+Every atom has unit L2 norm at every step of the fit, as Hoyer's ``nmfsc`` holds a
+constrained factor, and the codes carry the scale. The unit norm is part of the
+atoms' constraint set, so every atom update keeps it and no atom is ever zero; an
+atom no sample uses keeps its last value, with zero codes.
+
+Scale invariance. Scaling ``X`` by ``s`` scales the optimal codes by ``s`` and
+leaves the unit atoms unchanged. The solver therefore works on ``X`` divided by its
+largest entry (:meth:`SparseNMF.transform`: every sample divided by its own largest
+entry) and scales the codes back, and every threshold inside is relative, so the
+result does not depend on the data's units (1e-14 or 1e160).
 
 Three layers, as in scikit-learn's ``decomposition`` module:
 
-- private kernels: one block-coordinate sweep (:func:`_sweep`) that updates the
-  columns of a factor one after another, each exactly minimising the objective
-  over its constraint set, and the per-sample code solver (:func:`_solve_codes`);
+- private kernels: the starting point (:func:`_initialize`), the per-sample code
+  solver (:func:`_solve_codes`) and, in :mod:`sparse_parts._nmf_constraints`, one
+  class per kind of factor constraint, each with its block update and projection;
 - the validated function :func:`sparse_nmf`;
 - the estimator :class:`SparseNMF`.
 
-Why not Hoyer's projected gradient with backtracking? Every column update of the
-sweep is the *exact* minimiser over its column, so the objective decreases
-monotonically without a line search, and each sweep costs one ``n x k`` product
-per column and one projection. Hoyer's ``nmfsc`` reaches the same sparse
-solutions but needs far more iterations; ``benchmarks/bench_nmf.py`` measures both.
-
-The exact column updates rest on two facts. With everything but column ``j``
-fixed, the objective is ``||f_j||^2 g_jj - 2 <f_j, r_j> + const`` where
-``r_j = b_j - F g_j + f_j g_jj``:
-
-- for a free non-negative column (or one held in the scale-free sparseness
-  cone) the minimiser is the projection of ``r_j / g_jj`` (HALS);
-- for a column of fixed unit L2 norm (Hoyer's component-wise code constraint)
-  the first term is constant, so the minimiser maximises ``<f_j, r_j>``: the
-  projection of ``r_j`` onto the constraint set, whatever its scale.
+Why not Hoyer's projected gradient with backtracking? Every column update of a
+factor is the *exact* minimiser over its column (HALS), so the objective decreases
+monotonically without a line search, and each sweep costs one ``n x k`` product per
+column and one projection. Hoyer's ``nmfsc`` reaches the same sparse solutions but
+needs far more iterations; ``benchmarks/bench_nmf.py`` measures both.
 """
 
 import time
@@ -37,22 +44,26 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from ._decomposition import PartBasedMixin
-from ._utils import check_fraction, check_int, check_real, resolve_image_shape
-from .sparseness import (
-    project_sparseness,
-    project_sparseness_cone,
-    project_vector_warm,
-    sparseness_to_l1,
+from ._nmf_constraints import (
+    NonNegative,
+    SparseColumns,
+    SparseRows,
+    UnitColumns,
+    _row_dot,
+    codes_from_grams,
 )
+from ._utils import check_fraction, check_int, check_real, resolve_image_shape
+from .sparseness import project_sparseness_cone
 
 __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
 _INITS = ("nndsvda", "nndsvd", "random")
-_EPS = 1e-12
+# NNDSVD entries below this fraction of the largest are set to 0 ("nndsvda" then
+# fills them with the data mean).
+_INIT_RTOL = 1e-6
 # Accelerated projected-gradient steps on the codes per iteration of the fit, when
 # every code is held at a sparseness (the other updates are exact block minimisers).
 _INNER_STEPS = 10
@@ -60,7 +71,7 @@ _INNER_STEPS = 10
 
 # --------------------------------------------------------------------------- kernels
 def _initialize(X, n_components, init, rng):
-    """Non-negative starting factors ``(codes, components)``.
+    """Non-negative starting factors ``(codes, components)``, not yet at unit scale.
 
     NNDSVD (Boutsidis & Gallopoulos 2008): the positive or negative part of each
     singular pair, whichever carries more energy; "nndsvda" fills its zeros with
@@ -87,65 +98,18 @@ def _initialize(X, n_components, init, rng):
         nu_pos, nv_pos = np.linalg.norm(u_pos), np.linalg.norm(v_pos)
         nu_neg, nv_neg = np.linalg.norm(u_neg), np.linalg.norm(v_neg)
         if nu_pos * nv_pos >= nu_neg * nv_neg:
-            u, v, sigma = u_pos / (nu_pos + _EPS), v_pos / (nv_pos + _EPS), nu_pos * nv_pos
+            u, v, sigma = u_pos / (nu_pos or 1), v_pos / (nv_pos or 1), nu_pos * nv_pos
         else:
-            u, v, sigma = u_neg / (nu_neg + _EPS), v_neg / (nv_neg + _EPS), nu_neg * nv_neg
+            u, v, sigma = u_neg / (nu_neg or 1), v_neg / (nv_neg or 1), nu_neg * nv_neg
         codes[:, j] = np.sqrt(S[j] * sigma) * u
         components[j] = np.sqrt(S[j] * sigma) * v
-    codes[codes < _EPS] = 0
-    components[components < _EPS] = 0
+    codes[codes < _INIT_RTOL * codes.max()] = 0
+    components[components < _INIT_RTOL * components.max()] = 0
     if init == "nndsvda":
         mean = X.mean()
         codes[codes == 0] = mean
         components[components == 0] = mean
     return codes, components
-
-
-def _sweep(F, B, G, project=None, unit_norm=False):
-    """One block-coordinate pass over the columns of ``F`` for ``min ||Y - F H||^2``.
-
-    ``B = Y H^T`` and ``G = H H^T``; ``F`` (Fortran-ordered for speed) is updated
-    in place. ``project(target, j)`` maps the unconstrained optimum of column ``j``
-    onto its constraint set (``None``: clamp at 0). ``unit_norm`` says the constraint set has
-    fixed unit L2 norm, so the projection is taken of ``r_j`` itself.
-    """
-    # Many small matrix-vector products: BLAS threads cost more than they bring
-    # (measured: 2 threads made each product ~10x slower on a busy 2-core machine).
-    with threadpool_limits(1, user_api="blas"):
-        _sweep_columns(F, B, G, project, unit_norm)
-
-
-def _sweep_columns(F, B, G, project, unit_norm):
-    for j in range(F.shape[1]):
-        g_jj = G[j, j]
-        if g_jj <= _EPS:  # a dead component: the objective does not depend on f_j
-            continue
-        residual = B[:, j] - F @ G[:, j]
-        if unit_norm:
-            target = residual + g_jj * F[:, j]
-        else:
-            target = F[:, j] + residual / g_jj
-        F[:, j] = np.maximum(target, 0) if project is None else project(target, j)
-
-
-class _WarmUnitProjection:
-    """Projection of column ``j`` onto Hoyer's unit-norm set, warm-started per column.
-
-    Each column keeps the threshold of its last projection, relative to the target's
-    largest entry (targets change scale between iterations): the next projection
-    then settles in one or two O(n) passes instead of a sort.
-    """
-
-    def __init__(self, n, sparseness, n_columns):
-        self.l1 = sparseness_to_l1(n, sparseness)
-        self.relative = [None] * n_columns
-
-    def __call__(self, target, j):
-        scale = float(np.abs(target).max()) or 1.0
-        guess = None if self.relative[j] is None else self.relative[j] * scale
-        column, threshold = project_vector_warm(target, self.l1, 1.0, guess)
-        self.relative[j] = None if threshold is None else threshold / scale
-        return column
 
 
 def _objective(squared_norm_X, B, G, C, C_gram):
@@ -154,101 +118,42 @@ def _objective(squared_norm_X, B, G, C, C_gram):
     return 0.5 * max(float(value), 0.0)
 
 
-def _row_dot(P, Q):
-    return np.einsum("ij,ij->i", P, Q)
-
-
-def _codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
-    """Improve ``codes`` row by row for ``min 0.5 ||x_i - A^T c_i||^2``, atoms fixed.
-
-    ``B = X A^T``, ``G = A A^T``, ``squared_norms = ||x_i||^2``. Without
-    ``sparseness``: HALS sweeps (non-negative least squares). With it, every code is
-    held in the sparseness cone by accelerated projected gradient (FISTA, step
-    ``1 / ||G||_2``, projection onto the codes at least that sparse) with a monotone
-    restart: a row whose accelerated step would
-    raise its objective takes the plain projected step instead, which cannot (the
-    projection minimises the quadratic upper bound over the cone). Plain projected
-    gradient needs about ``cond(G)`` steps and non-negative atoms make ``G``
-    ill-conditioned, hence the acceleration.
-
-    A row stops when its objective decreases by at most ``tol`` relatively; stopped
-    rows are not touched again, so a row's result depends on that row alone.
-    ``codes`` (Fortran-ordered) is updated in place and returned.
-    """
-    objective = 0.5 * (squared_norms - 2 * _row_dot(B, codes) + _row_dot(codes @ G, codes))
-    active = np.arange(B.shape[0])
-    if sparseness is None:
-        for _ in range(max_iter):
-            rows = np.asfortranarray(codes[active])
-            _sweep(rows, B[active], G)
-            codes[active] = rows
-            value = 0.5 * (squared_norms[active] - 2 * _row_dot(B[active], rows)
-                           + _row_dot(rows @ G, rows))
-            done = objective[active] - value <= tol * np.abs(objective[active])
-            objective[active] = value
-            active = active[~done]
-            if active.size == 0:
-                break
-        return codes
-
-    step = 1.0 / max(float(np.linalg.norm(G, 2)), _EPS)
-    codes_G = codes @ G
-    ahead, ahead_G = codes.copy(), codes_G.copy()  # the extrapolated point y
-    momentum = np.ones(B.shape[0])
-
-    def projected_step(point, point_G, B_rows):
-        new = project_sparseness_cone(point - step * (point_G - B_rows), sparseness,
-                                      at_least=True)
-        new_G = new @ G
-        value = 0.5 * (squared_norms_rows - 2 * _row_dot(B_rows, new) + _row_dot(new_G, new))
-        return new, new_G, value
-
-    for _ in range(max_iter):
-        B_rows, squared_norms_rows = B[active], squared_norms[active]
-        new, new_G, value = projected_step(ahead[active], ahead_G[active], B_rows)
-        worse = value > objective[active]
-        if worse.any():
-            rows = active[worse]
-            squared_norms_rows = squared_norms[rows]
-            new[worse], new_G[worse], value[worse] = projected_step(
-                codes[rows], codes_G[rows], B[rows])
-            momentum[rows] = 1.0
-        t = momentum[active]
-        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
-        beta = ((t - 1) / t_next)[:, None]
-        ahead[active] = new + beta * (new - codes[active])
-        ahead_G[active] = new_G + beta * (new_G - codes_G[active])
-        done = objective[active] - value <= tol * np.abs(objective[active])
-        codes[active], codes_G[active] = new, new_G
-        objective[active], momentum[active] = value, t_next
-        active = active[~done]
-        if active.size == 0:
-            break
-    return codes
-
-
 def _solve_codes(X, components, sparseness, max_iter, tol):
     """Codes of every sample with the atoms fixed, each sample on its own.
 
     Non-negative least squares, or codes held in the sparseness cone when
-    ``sparseness`` is given (see :func:`_codes_from_grams`); the start depends on
-    the sample alone.
+    ``sparseness`` is given (see :func:`codes_from_grams`). Each sample is solved
+    divided by its largest entry and its code scaled back (the codes are linear in
+    the sample's scale), so the start, the stopping rule and the result depend on
+    the sample alone, whatever its units.
     """
+    row_scale = X.max(axis=1)
+    row_scale[row_scale == 0] = 1
+    X = X / row_scale[:, None]
     G = components @ components.T
     B = X @ components.T
     # The best multiple of each atom alone, clamped, rescaled as a whole.
-    codes = np.maximum(B, 0) / np.maximum(np.diag(G), _EPS)
-    scale = _row_dot(B, codes) / np.maximum(_row_dot(codes @ G, codes), _EPS)
+    diagonal = np.diagonal(G)
+    codes = np.maximum(B, 0) / np.where(diagonal > 0, diagonal, 1)
+    curvature = _row_dot(codes @ G, codes)
+    scale = _row_dot(B, codes) / np.where(curvature > 0, curvature, 1)
     codes *= np.maximum(scale, 0)[:, None]
     codes = np.asfortranarray(codes, dtype=X.dtype)
     squared_norms = _row_dot(X, X)
     if sparseness is not None:
         # Start the sparse codes from the non-negative least-squares ones, projected:
         # near the optimum already, where the ill-conditioned gradient steps are slow.
-        codes = _codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
+        codes = codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
         codes = np.asfortranarray(project_sparseness_cone(codes, sparseness, at_least=True))
-    codes = _codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
-    return np.ascontiguousarray(codes)
+    codes = codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
+    return np.ascontiguousarray(codes * row_scale[:, None])
+
+
+def _residual_norm(X, codes, components):
+    """``||X - codes @ components||_F``, formed on ``X`` over its largest entry (so
+    that data of any scale neither overflows nor underflows)."""
+    scale = float(X.max()) or 1.0
+    return scale * float(np.linalg.norm(X / scale - (codes / scale) @ components))
 
 
 def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code_sparseness,
@@ -293,6 +198,24 @@ def _check_non_negative(X, whom):
             "Shift or rescale the images to be >= 0 (e.g. pixels / 255).")
 
 
+def _constraints(X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope):
+    """The constraint objects ``(atoms, codes)`` of the two factors."""
+    n_samples, n_features = X.shape
+    atoms = UnitColumns(atom_sparseness, n_features, n_components)
+    if code_sparseness is None:
+        codes = NonNegative()
+    elif code_sparseness_scope == "component":
+        codes = SparseColumns(code_sparseness, n_samples, n_components)
+    else:
+        codes = SparseRows(code_sparseness, _row_dot(X, X), _INNER_STEPS)
+    return atoms, codes
+
+
+def _extrapolated(constraint, new, old, beta):
+    """``new + beta (new - old)``, projected back onto ``constraint`` (``new`` if beta is 0)."""
+    return new if beta == 0 else constraint.project(new + beta * (new - old))
+
+
 # ------------------------------------------------------------------ public function
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                code_sparseness_scope="sample", init="nndsvda", max_iter=200, tol=1e-4,
@@ -301,8 +224,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
 
     Minimises :math:`\\frac12 \\|X - C A\\|_F^2` over :math:`C \\ge 0` (codes,
     ``n_samples x n_components``) and :math:`A \\ge 0` (atoms,
-    ``n_components x n_features``), subject to Hoyer sparseness constraints
-    (see :class:`SparseNMF` for the parameters).
+    ``n_components x n_features``, every row of unit L2 norm), subject to Hoyer
+    sparseness constraints (see :class:`SparseNMF` for the parameters).
 
     Parameters
     ----------
@@ -311,6 +234,9 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     callback : callable, default=None
         Called after every iteration as ``callback(n_iter, codes, components, error)``
         with ``error`` the current mean squared error; returning True stops the fit.
+    extrapolate : bool, default=True
+        Extrapolate the codes after their updates (with restarts), which speeds the
+        fit up; without it the objective decreases at every iteration.
 
     Other parameters are those of :class:`SparseNMF`.
 
@@ -318,9 +244,11 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     -------
     codes : ndarray of shape (n_samples, n_components)
     components : ndarray of shape (n_components, n_features)
+        Every row of unit L2 norm.
     n_iter : int
     errors : list of float
-        Mean squared reconstruction error after every iteration.
+        Mean squared reconstruction error after every iteration (inf where it
+        exceeds the floating-point range, for data near it).
     """
     X = np.asarray(X)
     n_samples, n_features = X.shape
@@ -328,91 +256,59 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
     rng = check_random_state(random_state)
+    # Solve for X over its largest entry: the unit atoms do not depend on it, the
+    # codes scale with it (see the module docstring).
+    data_scale = float(X.max()) or 1.0
+    X = X / data_scale
+    squared_error_unit = data_scale * data_scale  # inf beyond the float range
+
+    atom_constraint, code_constraint = _constraints(
+        X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope)
     codes, components = _initialize(X, n_components, init, rng)
-
-    code_projection, unit_codes = None, False
-    if code_sparseness is not None and code_sparseness_scope == "component":
-        # Hoyer's nmfsc: each component's activations have unit L2 norm and the
-        # prescribed sparseness; the atoms carry the scale.
-        norms = np.linalg.norm(codes, axis=0)
-        components *= norms[:, None]
-        codes = project_sparseness(codes.T / np.maximum(norms, _EPS)[:, None],
-                                   code_sparseness).T
-        unit_codes = True
-        code_projection = _WarmUnitProjection(n_samples, code_sparseness, n_components)
-    elif code_sparseness is not None:
-        codes = project_sparseness_cone(codes, code_sparseness, at_least=True)
-    atom_projection = None
-    if atom_sparseness is not None:
-        components = project_sparseness_cone(components, atom_sparseness)
-
-        def atom_projection(v, j):
-            return project_sparseness_cone(v, atom_sparseness)
-
-    codes = np.asfortranarray(codes, dtype=X.dtype)
-    atoms_t = np.asfortranarray(components.T, dtype=X.dtype)  # the atoms as columns
+    # The scale convention from the start: unit atoms, the codes carrying the scale.
+    norms = np.linalg.norm(components, axis=1)
+    codes *= norms
+    atoms_t = atom_constraint.project(components.T / np.where(norms > 0, norms, 1))
+    atoms_t = np.asfortranarray(atoms_t, dtype=X.dtype)  # the atoms as columns
+    codes = np.asfortranarray(code_constraint.project(codes), dtype=X.dtype)
     squared_norm_X = float(np.vdot(X, X))
-    size = X.size
 
-    squared_norms = _row_dot(X, X)
-
-    def update_codes(codes, B, G):
-        codes = codes.copy(order="F")
-        if code_sparseness is not None and code_sparseness_scope == "sample":
-            return _codes_from_grams(B, G, squared_norms, code_sparseness, _INNER_STEPS, 0.0,
-                                     codes)
-        _sweep(codes, B, G, code_projection, unit_norm=unit_codes)
-        return codes
-
-    def project_codes(codes):
-        if code_projection is not None:
-            return np.asfortranarray(project_sparseness(codes.T, code_sparseness).T)
-        if code_sparseness is not None:
-            return np.asfortranarray(
-                project_sparseness_cone(codes, code_sparseness, at_least=True))
-        return np.maximum(codes, 0)
-
-    def project_atoms(atoms_t):
-        if atom_projection is not None:
-            return np.asfortranarray(project_sparseness_cone(atoms_t.T, atom_sparseness).T)
-        return np.maximum(atoms_t, 0)
-
-    # Extrapolation with restarts (Ang & Gillis 2019): after every block update,
-    # step on along the last move by beta and project; a rise of the error undoes the
-    # extrapolation and shrinks beta.
+    # Extrapolation with restarts (Ang & Gillis 2019): after every update of the codes,
+    # step on along their last move by beta and project; a rise of the error undoes
+    # the extrapolation and shrinks beta. The atoms are not extrapolated: projected
+    # back onto the unit sphere, an extrapolated atom loses the scale part of its step,
+    # and this was measured slower (400 digits, k = 8, 30 iterations: MSE 0.0267 with
+    # both factors extrapolated, 0.0260 with neither, 0.0257 with the codes only).
     beta, beta_max = (0.5, 1.0) if extrapolate else (0.0, 0.0)
-    codes_hat, atoms_hat = codes, atoms_t
+    codes_hat = codes
     errors = []
     previous = np.inf
     start = time.perf_counter()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T.
-        new_atoms = atoms_t.copy(order="F")
-        _sweep(new_atoms, X.T @ codes_hat, codes_hat.T @ codes_hat, atom_projection)
-        atoms_hat = new_atoms if beta == 0 else project_atoms(
-            new_atoms + beta * (new_atoms - atoms_t))
-        atoms_t = new_atoms
+        # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T. The atoms'
+        # constraint holds their unit norm, so the scale convention holds throughout.
+        atoms_t = atom_constraint.update(atoms_t, X.T @ codes_hat, codes_hat.T @ codes_hat)
         # Codes, atoms fixed.
-        B = X @ atoms_hat
-        G = atoms_hat.T @ atoms_hat
-        new_codes = update_codes(codes, B, G)
-        codes_hat = new_codes if beta == 0 else project_codes(
-            new_codes + beta * (new_codes - codes))
+        B = X @ atoms_t
+        G = atoms_t.T @ atoms_t
+        new_codes = code_constraint.update(codes, B, G)
+        codes_hat = _extrapolated(code_constraint, new_codes, codes, beta)
         codes = new_codes
+
         objective = _objective(squared_norm_X, B, G, codes, codes.T @ codes)
         if extrapolate:
             if objective > previous:
-                codes_hat, atoms_hat = codes, atoms_t
+                codes_hat = codes
                 beta_max, beta = beta, beta / 1.5
             else:
                 beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-
-        errors.append(2 * objective / size)
+        errors.append(2 * objective / X.size * squared_error_unit)
         if verbose and (n_iter % 10 == 0 or n_iter == 1):
-            print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6f}  "
+            print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
                   f"({time.perf_counter() - start:.1f} s)")
-        if callback is not None and callback(n_iter, codes, atoms_hat.T, errors[-1]):
+        if callback is not None and callback(n_iter, codes * data_scale, atoms_t.T,
+                                             errors[-1]):
             break
         if n_iter > 1 and abs(previous - objective) <= tol * previous:
             break
@@ -423,8 +319,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
                 f"Maximum number of iterations {max_iter} reached before the relative "
                 f"decrease of the objective fell below tol={tol}. Increase max_iter.",
                 ConvergenceWarning, stacklevel=2)
-    atoms_t = atoms_hat
-    return np.ascontiguousarray(codes), np.ascontiguousarray(atoms_t.T), n_iter, errors
+    codes = np.ascontiguousarray(codes * data_scale)
+    return codes, np.ascontiguousarray(atoms_t.T), n_iter, errors
 
 
 # ------------------------------------------------------------------------ estimator
@@ -441,10 +337,17 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
     where :math:`s(x) = (\\sqrt n - \\|x\\|_1/\\|x\\|_2)/(\\sqrt n - 1)` is Hoyer's
     sparseness. ``code_sparseness_scope="component"`` is Hoyer's ``nmfsc``: every
-    component's activations over the training samples have unit L2 norm and
-    sparseness :math:`S_h`, the atoms carrying the scale. ``"sample"`` holds every
-    code vector at a sparseness of at least :math:`S_h` (its scale free): an
+    component's activations over the training samples have sparseness :math:`S_h`.
+    ``"sample"`` holds every code vector at a sparseness of at least :math:`S_h`: an
     equality would force naturally sparser codes to spread over more atoms.
+
+    Scale convention: every atom has unit L2 norm (:math:`\\|a_j\\|_2 = 1`, held at
+    every step of the fit) and the codes carry the scale, so codes of different
+    components are comparable and the sparseness of a code does not depend on how
+    the atoms happen to be scaled. The code constraints are on sparseness only
+    (scale-free cones). The fit is scale-invariant: ``X * s`` gives the same atoms
+    and ``s`` times the codes. An atom that no sample uses keeps unit norm and gets
+    zero codes.
 
     The solver alternates exact block-coordinate sweeps over the columns of each
     factor (HALS, with every column projected onto its constraint set), so the
@@ -461,9 +364,9 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     code_sparseness_scope : {"sample", "component"}, default="sample"
         What ``code_sparseness`` constrains: every sample's code vector (to at least
         that sparseness), or every component's activations across the training
-        samples (exactly that sparseness, at unit L2 norm) (Hoyer's original; then
-        only the fit is constrained, and :meth:`transform` solves a plain
-        non-negative least-squares problem per sample).
+        samples (exactly that sparseness, any scale) (Hoyer's original; then only the
+        fit is constrained, and :meth:`transform` solves a plain non-negative
+        least-squares problem per sample).
     image_shape : tuple of int (height, width), default=None
         Shape of the flattened images, used by the morphological metrics. None
         means square images when ``n_features`` is a perfect square.
@@ -483,7 +386,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     Attributes
     ----------
     components_ : ndarray of shape (n_components, n_features)
-        The atoms, one flattened image per row, non-negative.
+        The atoms, one flattened image per row, non-negative, each of unit L2 norm.
     n_components_ : int
     image_shape_ : tuple of int or None
         ``(height, width)`` of the images, None if unknown (non-square without
@@ -520,6 +423,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     >>> codes.shape, model.components_.shape
     ((50, 4), (4, 16))
     >>> bool((model.components_ >= 0).all())
+    True
+    >>> np.allclose(np.linalg.norm(model.components_, axis=1), 1)
     True
     """
 
@@ -575,7 +480,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         _check_non_negative(X, f"{type(self).__name__}.fit")
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
-        codes, components, n_iter, errors = sparse_nmf(
+        codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
             code_sparseness_scope=self.code_sparseness_scope, init=self.init,
@@ -586,12 +491,11 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
             # the fit's last codes may sit in another local optimum).
             codes = _solve_codes(X, components, self._sample_sparseness(), self.max_iter,
-                                    self.tol)
-            errors[-1] = float(np.mean((X - codes @ components) ** 2))
+                                 self.tol)
         self.components_ = components
         self.n_components_ = components.shape[0]
         self.n_iter_ = n_iter
-        self.reconstruction_err_ = float(np.sqrt(errors[-1] * X.size))
+        self.reconstruction_err_ = _residual_norm(X, codes, components)
         return codes
 
     def _sample_sparseness(self):

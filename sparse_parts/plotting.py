@@ -1,17 +1,26 @@
-"""Figures of a fitted part-based decomposition: atoms, reconstructions, codes.
+"""Figures of a fitted part-based decomposition and of the comparison's result records.
 
-Every function takes a fitted estimator of this package (or result records, for
-:func:`plot_metrics_against_beta`) and returns a :class:`matplotlib.figure.Figure`.
-The figures are made without :mod:`matplotlib.pyplot`, so no global figure state is
-kept and no interactive backend is needed (saving to PNG uses Agg); pass ``fig=``
-a figure of your own, e.g. ``plt.figure()``, to show it in a notebook or a gallery.
+The functions follow scikit-learn's plotting conventions: a figure of one panel
+draws into ``ax=`` when given (its figure is returned) and otherwise into a new
+figure made through :mod:`matplotlib.pyplot`, so ``plt.show()`` shows it; a figure
+of a grid of panels takes ``fig=`` instead. Every function returns the
+:class:`matplotlib.figure.Figure`. Close figures you only save
+(``plt.close(fig)``): pyplot keeps them until then.
 
-Image grids are drawn as one mosaic per panel (a single ``imshow``) rather than one
-axes per image: a grid of 100 atoms is then drawn in milliseconds.
+Image grids are one mosaic per panel (:func:`skimage.util.montage`, a single
+``imshow``) rather than one axes per image, so a grid of 100 atoms draws in
+milliseconds; the tiles are separated by gaps drawn in a colour the colour map does
+not use. Every mosaic has a colour bar that states its scale. Non-negative
+images are drawn in grey (white 0, black the maximum); atoms with negative values
+(an auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at
+0 (blue < 0 < red).
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from skimage.util import montage
 
 from .metrics import max_approximation
 from .morphology import apply_operator
@@ -23,7 +32,13 @@ __all__ = [
     "plot_code_histograms",
     "plot_max_approximation",
     "plot_metrics_against_beta",
+    "plot_summary",
 ]
+
+# The gaps between tiles are NaN pixels, drawn in the colour map's "bad" colour: one
+# the map itself never uses, so a gap cannot be read as a blank part of an image.
+_NONNEGATIVE_CMAP = plt.get_cmap("gray_r").with_extremes(bad="#b9cde0")
+_SIGNED_CMAP = plt.get_cmap("RdBu_r").with_extremes(bad="0.45")
 
 
 def _image_shape(estimator):
@@ -44,6 +59,14 @@ def _check_count(value, name):
     return int(value)
 
 
+def _new_axes(ax, figsize):
+    """``ax`` and its figure, or a new pyplot figure of one axes."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
 def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
     """Tile flattened images into one 2-D array, row by row.
 
@@ -58,47 +81,79 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
     pad : int, default=1
         Pixels of blank (NaN) padding between images.
     normalize : {"each", "none"}, default="each"
-        ``"each"`` scales every image to [0, 1] by its own maximum of ``|image|``
+        ``"each"`` scales every image to [-1, 1] by its own maximum of ``|image|``
         (atoms have arbitrary scales); ``"none"`` keeps the values.
 
     Returns
     -------
     mosaic : ndarray of shape (rows * (height + pad) - pad, n_cols * (width + pad) - pad)
-        Padding pixels are NaN, drawn as the background by ``imshow``.
+        Padding pixels and empty slots are NaN, drawn in the colour map's "bad"
+        colour by ``imshow``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.plotting import image_mosaic
+    >>> images = np.arange(3 * 4, dtype=float).reshape(3, 4)  # three 2x2 images
+    >>> image_mosaic(images, (2, 2), n_cols=2, normalize="none")
+    array([[ 0.,  1., nan,  4.,  5.],
+           [ 2.,  3., nan,  6.,  7.],
+           [nan, nan, nan, nan, nan],
+           [ 8.,  9., nan, nan, nan],
+           [10., 11., nan, nan, nan]])
     """
     if normalize not in ("each", "none"):
         raise ValueError(f"normalize must be 'each' or 'none', got {normalize!r}.")
     images = np.asarray(images, dtype=np.float64)
     h, w = image_shape
-    if images.ndim != 2 or images.shape[1] != h * w:
+    if images.ndim != 2 or images.shape[1] != h * w or images.shape[0] == 0:
         raise ValueError(
-            f"images must have shape (n_images, {h * w}) for image_shape {image_shape}, "
-            f"got {images.shape}.")
+            f"images must have shape (n_images, {h * w}) with n_images >= 1 for image_shape "
+            f"{image_shape}, got {images.shape}.")
     n_cols = _check_count(n_cols, "n_cols")
+    if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
+        raise ValueError(f"pad must be a non-negative integer, got {pad!r}.")
     if normalize == "each":
         scale = np.abs(images).max(axis=1, keepdims=True)
         images = images / np.where(scale > 0, scale, 1.0)
     n = images.shape[0]
-    n_cols = min(n_cols, max(n, 1))
-    n_rows = -(-n // n_cols)
-    mosaic = np.full((n_rows * (h + pad) - pad, n_cols * (w + pad) - pad), np.nan)
-    for i, image in enumerate(images):
-        r, c = divmod(i, n_cols)
-        mosaic[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = \
-            image.reshape(h, w)
-    return mosaic
+    n_cols = min(n_cols, n)
+    grid = (-(-n // n_cols), n_cols)
+    mosaic = montage(images.reshape(n, h, w), fill=np.nan, grid_shape=grid,
+                     padding_width=int(pad))
+    # montage also pads the outer border; the axes frame already does that job.
+    return mosaic[pad:mosaic.shape[0] - pad, pad:mosaic.shape[1] - pad]
 
 
-def _show(ax, mosaic, title=None, vmin=None, vmax=None, cmap="gray_r"):
-    ax.imshow(mosaic, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_labels=None,
+                 extend="neither"):
+    """One ``imshow`` of a mosaic, its colour bar and labels; returns the image."""
+    if signed:
+        cmap, norm = _SIGNED_CMAP, Normalize(vmin=-vmax, vmax=vmax)  # centred at 0
+    else:
+        cmap, norm = _NONNEGATIVE_CMAP, Normalize(vmin=0.0, vmax=vmax)
+    image = ax.imshow(mosaic, cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
+    if row_labels:
+        step = mosaic.shape[0] / len(row_labels)
+        ax.set_yticks((np.arange(len(row_labels)) + 0.5) * step - 0.5, row_labels,
+                      fontsize=8)
+        ax.tick_params(axis="y", length=0)
     if title:
         ax.set_title(title, fontsize=9, loc="left")
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9, extend=extend)
+    bar.set_label(scale_label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return image
 
 
-def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, fig=None):
+def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
     """Grid of the atom images (rows of ``components_``), each scaled to its maximum.
+
+    Non-negative atoms are drawn in grey (white 0, black the atom's maximum); atoms
+    with negative values in a diverging map centred at 0, each scaled by its
+    maximum of ``|value|`` (blue -1, white 0, red 1).
 
     Parameters
     ----------
@@ -108,26 +163,42 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, fig=None):
     n_cols : int, default=10
         Atoms per grid row.
     title : str, default=None
-        Figure title.
-    fig : matplotlib.figure.Figure, default=None
-        Figure to draw into; a new one by default.
+        Title of the panel; the estimator's name and the number of atoms by default.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw into; a new pyplot figure by default.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure of the panel.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sparse_parts import SparseNMF
+    >>> from sparse_parts.datasets import load_digits_images
+    >>> from sparse_parts.plotting import plot_atoms
+    >>> X = load_digits_images().data[:200]
+    >>> nmf = SparseNMF(6, max_iter=50, random_state=0).fit(X)
+    >>> fig = plot_atoms(nmf, n_cols=3)
+    >>> fig.axes[0].get_images()[0].get_array().shape  # 2 rows of 3 atoms of 8x8, 1-pixel gaps
+    (17, 26)
+    >>> plt.close(fig)
     """
     shape = _image_shape(estimator)
     atoms = np.asarray(estimator.components_)
     if n_atoms is not None:
         atoms = atoms[:_check_count(n_atoms, "n_atoms")]
-    n_cols = _check_count(n_cols, "n_cols")
+    n_cols = min(_check_count(n_cols, "n_cols"), atoms.shape[0])
     n_rows = -(-atoms.shape[0] // n_cols)
-    if fig is None:
-        fig = Figure(figsize=(0.6 * min(n_cols, atoms.shape[0]) + 0.4, 0.6 * n_rows + 0.6))
-    ax = fig.add_subplot(1, 1, 1)
-    _show(ax, image_mosaic(atoms, shape, n_cols), vmin=-1 if atoms.min() < 0 else 0, vmax=1,
-          cmap="gray_r" if atoms.min() >= 0 else "RdBu_r")
-    fig.suptitle(title or f"{type(estimator).__name__}: {atoms.shape[0]} atoms", fontsize=10)
+    signed = bool(atoms.min() < 0)
+    fig, ax = _new_axes(ax, (0.55 * n_cols + 1.5, 0.55 * n_rows + 0.7))
+    label = ("value / max |value| of the atom" if signed
+             else "value / max value of the atom")
+    _draw_mosaic(ax, image_mosaic(atoms, shape, n_cols), signed=signed, vmax=1.0,
+                 scale_label=label,
+                 title=title or f"{type(estimator).__name__}: {atoms.shape[0]} atoms"
+                                + (" (signed)" if signed else ""))
     return fig
 
 
@@ -139,8 +210,24 @@ def _first_images(X, n_images):
     return X[:n_images]
 
 
-def plot_reconstructions(estimator, X, *, n_images=10, title=None, fig=None):
-    """The first ``n_images`` images of ``X`` (top) and their reconstructions (bottom).
+def _two_rows(top, bottom, shape, labels, title, ax, scale_label):
+    """Two rows of images on one scale: the data's, from 0 to the top row's maximum."""
+    n = top.shape[0]
+    fig, ax = _new_axes(ax, (0.75 * n + 2.2, 2.4))
+    vmax = float(max(np.max(top), 1e-12))
+    both = np.concatenate([top, bottom])
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
+              (True, True): "both"}[(bool(both.min() < 0), bool(both.max() > vmax))]
+    _draw_mosaic(ax, image_mosaic(both, shape, n, normalize="none"), signed=False,
+                 vmax=vmax, scale_label=scale_label, title=title, row_labels=labels,
+                 extend=extend)
+    return fig
+
+
+def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
+    """The first ``n_images`` images of ``X`` (top row) and their reconstructions (bottom).
+
+    Both rows share one grey scale, from 0 to the maximum of the originals.
 
     Parameters
     ----------
@@ -148,7 +235,8 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, fig=None):
     X : array-like of shape (n_samples, n_features)
     n_images : int, default=10
     title : str, default=None
-    fig : matplotlib.figure.Figure, default=None
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw into; a new pyplot figure by default.
 
     Returns
     -------
@@ -156,60 +244,76 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, fig=None):
     """
     shape = _image_shape(estimator)
     X = _first_images(X, n_images)
-    reconstructed = estimator.inverse_transform(estimator.transform(X))
-    n = X.shape[0]
-    if fig is None:
-        fig = Figure(figsize=(0.9 * n + 0.4, 2.4))
-    vmax = float(max(np.max(X), 1e-12))
-    for i, (images, label) in enumerate(((X, "originals"), (reconstructed, "reconstructions"))):
-        ax = fig.add_subplot(2, 1, i + 1)
-        _show(ax, image_mosaic(images, shape, n, normalize="none"), label, vmin=0, vmax=vmax)
-    fig.suptitle(title or f"{type(estimator).__name__}: reconstructions", fontsize=10)
-    return fig
+    reconstructed = np.asarray(estimator.inverse_transform(estimator.transform(X)))
+    return _two_rows(
+        np.asarray(X, dtype=np.float64), reconstructed, shape, ("original", "reconstruction"),
+        title or f"{type(estimator).__name__}: reconstructions", ax, "pixel value")
 
 
-def plot_code_histograms(estimator, X, *, n_images=10, n_cols=5, title=None, fig=None):
-    """The code of each of the first ``n_images`` images, as a bar chart per image.
+def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig=None):
+    """Each of the first ``n_images`` images beside its code, a bar per code unit.
 
     Parameters
     ----------
     estimator : fitted estimator of this package
     X : array-like of shape (n_samples, n_features)
     n_images : int, default=10
-    n_cols : int, default=5
-        Panels per row.
+    n_cols : int, default=2
+        (image, code) pairs per row.
     title : str, default=None
     fig : matplotlib.figure.Figure, default=None
+        Figure to draw into; a new pyplot figure by default.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        Its axes alternate image, code, image, code... in reading order; the bar
+        charts share one value axis.
     """
+    shape = _image_shape(estimator)
     X = _first_images(X, n_images)
     codes = np.asarray(estimator.transform(X))
     n = codes.shape[0]
     n_cols = min(_check_count(n_cols, "n_cols"), n)
     n_rows = -(-n // n_cols)
     if fig is None:
-        fig = Figure(figsize=(2.2 * n_cols, 1.6 * n_rows + 0.5), layout="constrained")
+        fig = plt.figure(figsize=(4.6 * n_cols, 1.15 * n_rows + 0.9), layout="constrained")
+    grid = fig.add_gridspec(n_rows, 2 * n_cols, width_ratios=[1, 3.2] * n_cols)
     top = float(codes.max()) if codes.size and codes.max() > 0 else 1.0
+    bottom = min(float(codes.min()), 0.0)
+    vmax = float(max(np.max(X), 1e-12))
     units = np.arange(codes.shape[1])
-    for i, code in enumerate(codes):
-        ax = fig.add_subplot(n_rows, n_cols, i + 1)
-        ax.bar(units, code, width=1.0, color="tab:blue")
-        ax.set_ylim(0, top * 1.05)
-        ax.set_title(f"image {i}", fontsize=8)
-        ax.tick_params(labelsize=6)
-    fig.suptitle(title or f"{type(estimator).__name__}: codes (value per unit)", fontsize=10)
+    for i, (image, code) in enumerate(zip(X, codes, strict=True)):
+        r, c = divmod(i, n_cols)
+        image_ax = fig.add_subplot(grid[r, 2 * c])
+        image_ax.imshow(np.asarray(image, dtype=np.float64).reshape(shape),
+                        cmap=_NONNEGATIVE_CMAP, vmin=0, vmax=vmax, interpolation="nearest")
+        image_ax.set_xticks([])
+        image_ax.set_yticks([])
+        image_ax.set_ylabel(f"image {i}", fontsize=8)
+        bar_ax = fig.add_subplot(grid[r, 2 * c + 1])
+        bar_ax.bar(units, code, width=1.0, color="tab:blue")
+        bar_ax.set_ylim(bottom, top * 1.05)
+        bar_ax.set_xlim(-0.5, codes.shape[1] - 0.5)
+        bar_ax.tick_params(labelsize=7)
+        if c == 0:
+            bar_ax.set_ylabel("code value", fontsize=8)
+        if r == n_rows - 1 or i + n_cols >= n:
+            bar_ax.set_xlabel("code unit", fontsize=8)
+        else:
+            bar_ax.set_xticklabels([])
+    fig.suptitle(title or f"{type(estimator).__name__}: each image and its code",
+                 fontsize=10)
     return fig
 
 
 def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_images=10,
-                           title=None, fig=None):
-    """Operated originals (top) next to their max-approximations (bottom).
+                           title=None, ax=None):
+    """Operated originals (top row) above their max-approximations (bottom row).
 
     The max-approximation decodes each image's code with the operated atoms (see
-    :func:`sparse_parts.metrics.max_approximation`).
+    :func:`sparse_parts.metrics.max_approximation`). Both rows share one grey
+    scale, from 0 to the maximum of the operated originals.
 
     Parameters
     ----------
@@ -220,7 +324,8 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
         Radius of the disk footprint.
     n_images : int, default=10
     title : str, default=None
-    fig : matplotlib.figure.Figure, default=None
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw into; a new pyplot figure by default.
 
     Returns
     -------
@@ -230,18 +335,12 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
     X = _first_images(X, n_images)
     operated = apply_operator(X, operator, radius, image_shape=shape)
     approx = max_approximation(estimator, X, operator=operator, radius=radius)
-    n = X.shape[0]
-    if fig is None:
-        fig = Figure(figsize=(0.9 * n + 0.4, 2.4))
-    vmax = float(max(np.max(operated), 1e-12))
     name = operator if isinstance(operator, str) else "operator"
-    for i, (images, label) in enumerate(((operated, f"{name} of the originals"),
-                                         (approx, "max-approximations"))):
-        ax = fig.add_subplot(2, 1, i + 1)
-        _show(ax, image_mosaic(images, shape, n, normalize="none"), label, vmin=0, vmax=vmax)
-    fig.suptitle(title or f"{type(estimator).__name__}: max-approximation of {name}, "
-                          f"disk({radius})", fontsize=10)
-    return fig
+    return _two_rows(
+        np.asarray(operated, dtype=np.float64), np.asarray(approx), shape,
+        (name, "max-approx."),
+        title or f"{type(estimator).__name__}: max-approximation of {name}, disk({radius})",
+        ax, "pixel value")
 
 
 _METRICS = (
@@ -250,10 +349,28 @@ _METRICS = (
     ("dilation_error", "max-approx. error (dilation)"),
     ("svm_accuracy", "SVM accuracy"),
 )
+_MARKERS = "osD^vP*X"
+_FEW_POINTS = 8
+
+
+def _finite(value):
+    return value is not None and np.isfinite(float(value))
+
+
+def _spans_decades(ax):
+    """Whether the lines of ``ax`` are positive and span more than a factor of 10."""
+    values = np.concatenate([np.asarray(line.get_ydata(), dtype=float)
+                             for line in ax.get_lines()] or [[]])
+    return values.size > 0 and values.min() > 0 and values.max() > 10 * values.min()
 
 
 def plot_metrics_against_beta(records, *, title=None, fig=None):
     """The four metrics against the sparsity weight beta, one line per model and p.
+
+    Each model family has its colour and each p its marker, named once in a legend
+    below the panels; the beta axis is logarithmic, ticked at the betas present.
+    A (model, p) with a single beta (``sparse-parts compare --quick``) is one marker;
+    a panel of at most eight points also prints each value beside its marker.
 
     Parameters
     ----------
@@ -265,6 +382,7 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
         ignored.
     title : str, default=None
     fig : matplotlib.figure.Figure, default=None
+        Figure to draw into; a new pyplot figure by default.
 
     Returns
     -------
@@ -273,24 +391,151 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
     lines = {}
     for record in records:
         beta = record.get("sparsity_weight")
-        if beta is None or not np.isfinite(beta) or beta <= 0:
+        if not _finite(beta) or beta <= 0:
             continue
         key = (record["model"], record.get("sparsity_target"))
         lines.setdefault(key, []).append(record)
+    models = sorted({model for model, _ in lines})
+    targets = sorted({p for _, p in lines}, key=lambda p: (p is None, p))
+    colours = {m: f"C{i}" for i, m in enumerate(models)}
+    markers = {p: _MARKERS[i % len(_MARKERS)] for i, p in enumerate(targets)}
+    betas = sorted({r["sparsity_weight"] for group in lines.values() for r in group})
     if fig is None:
-        fig = Figure(figsize=(10, 7), layout="constrained")
-    for i, (metric, label) in enumerate(_METRICS):
-        ax = fig.add_subplot(2, 2, i + 1)
+        fig = plt.figure(figsize=(10, 6.5), layout="constrained")
+    axes = fig.subplots(2, 2, squeeze=False).ravel()
+    for ax, (metric, label) in zip(axes, _METRICS, strict=True):
         for (model, p), group in sorted(lines.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-            points = sorted((r["sparsity_weight"], r.get(metric, np.nan)) for r in group)
-            points = [(b, v) for b, v in points if v is not None and np.isfinite(v)]
+            points = sorted((r["sparsity_weight"], r.get(metric)) for r in group)
+            points = [(b, v) for b, v in points if _finite(v)]
             if points:
-                betas, values = zip(*points, strict=True)
-                ax.plot(betas, values, marker="o", label=f"{model}, p={p:g}")
+                x, y = zip(*points, strict=True)
+                ax.plot(x, y, color=colours[model], marker=markers[p], markersize=7,
+                        label=f"{model}, p = {p:g}" if p is not None else model)
         ax.set_xscale("log")
-        ax.set_xlabel("beta (sparsity weight)")
-        ax.set_title(label, fontsize=9)
-        if lines and i == 0:
-            ax.legend(fontsize=7)
+        if metric == "dilation_error" and _spans_decades(ax):
+            ax.set_yscale("log")  # from unconstrained to sparse, errors span decades
+        if sum(len(line.get_xdata()) for line in ax.get_lines()) <= _FEW_POINTS:
+            # A few rows (--quick): the values themselves say more than the axis.
+            for line in ax.get_lines():
+                for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+                    ax.annotate(f"{y:.3g}", (x, y), xytext=(6, 0), textcoords="offset points",
+                                fontsize=7, va="center", color=line.get_color())
+        if betas:
+            ax.set_xlim(betas[0] / 2.5, betas[-1] * 2.5)
+            ax.set_xticks(betas, [f"{b:g}" for b in betas])
+            ax.minorticks_off()
+        ax.set_xlabel("beta (sparsity weight)", fontsize=8)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if not ax.get_lines():
+            ax.text(0.5, 0.5, "no values", transform=ax.transAxes, ha="center",
+                    color="0.5")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
+                   fontsize=8)
     fig.suptitle(title or "Metrics against beta", fontsize=10)
+    return fig
+
+
+def _summary_points(records, prefix):
+    """``(row, mse, error, sparsity)`` of the records whose three metrics are known."""
+    points = []
+    for record in records:
+        values = [record.get(f"{prefix}{key}") for key in ("mse", "dilation_error", "sparsity")]
+        if all(_finite(v) for v in values) and float(values[1]) > 0:
+            points.append((record["row"], *(float(v) for v in values)))
+    return points
+
+
+def plot_summary(records, *, title=None, ax=None):
+    """Max-approximation error against reconstruction MSE, coloured by Hoyer sparsity.
+
+    One filled circle per record (this run) and, where the record carries the
+    study's numbers (keys ``study_mse``, ``study_dilation_error``,
+    ``study_sparsity``), one triangle for the study's row, joined to ours by a thin
+    line. Every point carries the number of its row, named in the key (full names
+    overlap where rows cluster). The error axis is logarithmic; the colour bar runs
+    over Hoyer sparsity's whole range, [0, 1]. Lower left is better on both errors;
+    darker is sparser.
+
+    Parameters
+    ----------
+    records : iterable of mappings
+        The records of ``sparse-parts compare``: keys ``"row"``, ``"mse"``,
+        ``"sparsity"``, ``"dilation_error"`` and, where known, the study's
+        ``"study_mse"``, ``"study_sparsity"``, ``"study_dilation_error"``. Records
+        with a missing, NaN or non-positive error are left out.
+    title : str, default=None
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw into; a new pyplot figure by default.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sparse_parts.plotting import plot_summary
+    >>> records = [
+    ...     {"row": "nmf", "mse": 0.012, "sparsity": 0.62, "dilation_error": 0.11,
+    ...      "study_mse": 0.0109, "study_sparsity": 0.6504, "study_dilation_error": 0.107},
+    ...     {"row": "shallow-unconstrained", "mse": 0.007, "sparsity": 0.07,
+    ...      "dilation_error": 17.0},
+    ... ]
+    >>> fig = plot_summary(records)
+    >>> ax = fig.axes[0]
+    >>> ax.get_yscale(), [len(c.get_offsets()) for c in ax.collections]
+    ('log', [1, 2])
+    >>> plt.close(fig)
+    """
+    records = list(records)
+    ours = _summary_points(records, "")
+    study = {row: point for row, *point in _summary_points(records, "study_")}
+    # Points are labelled with short numbers, named in the key: eleven full row names
+    # overlap wherever rows cluster.
+    number = {}
+    for record in records:
+        number.setdefault(record["row"], len(number) + 1)
+    fig, ax = _new_axes(ax, (8.0, 5.2))
+    norm = Normalize(vmin=0.0, vmax=1.0)
+    cmap = plt.get_cmap("viridis_r")
+    for row, mse, error, _ in ours:
+        if row in study:
+            ax.plot([mse, study[row][0]], [error, study[row][1]], color="0.6", lw=0.8,
+                    zorder=1)
+    scatter_kw = dict(cmap=cmap, norm=norm, edgecolors="black", linewidths=0.6, zorder=2)
+    label_kw = dict(textcoords="offset points", fontsize=8, in_layout=False)
+    if study:
+        s_mse, s_error, s_sparsity = zip(*study.values(), strict=True)
+        ax.scatter(s_mse, s_error, c=s_sparsity, marker="^", s=70, **scatter_kw)
+        for row, (mse, error, _) in study.items():
+            ax.annotate(number[row], (mse, error), xytext=(5, -10), color="0.35",
+                        style="italic", **label_kw)
+    if ours:
+        rows, mse, error, sparsity = zip(*ours, strict=True)
+        ax.scatter(mse, error, c=sparsity, marker="o", s=60, **scatter_kw)
+        for row, x, y in zip(rows, mse, error, strict=True):
+            ax.annotate(number[row], (x, y), xytext=(5, 3), weight="bold", **label_kw)
+    ax.set_yscale("log")
+    ax.margins(x=0.08, y=0.1)
+    ax.set_xlabel("reconstruction MSE (lower is better)", fontsize=9)
+    ax.set_ylabel("max-approx. error, dilation by disk(1) (lower is better)", fontsize=9)
+    ax.grid(alpha=0.3, which="both")
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax)
+    bar.set_label("Hoyer sparsity of the codes (1 = one unit active)", fontsize=8)
+    # Legend keys in neutral grey: the colour of a point is its sparsity, not its kind.
+    shown = {row for row, *_ in ours} | set(study)
+    keys = [Line2D([], [], marker=m, markersize=8, linestyle="none", color="0.8",
+                   markeredgecolor="black", markeredgewidth=0.6, label=label)
+            for m, label, drawn in (("o", "this run (bold number)", ours),
+                                    ("^", "the study (italic), joined to our row", study))
+            if drawn]
+    keys += [Line2D([], [], linestyle="none", label=f"{i}  {row}")
+             for row, i in number.items() if row in shown]
+    if keys:
+        ax.legend(handles=keys, fontsize=7, loc="best", handlelength=1.0, framealpha=0.85)
+    ax.set_title(title or "Reconstruction against max-approximation", fontsize=10, loc="left")
     return fig

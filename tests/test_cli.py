@@ -6,7 +6,9 @@ import os
 import pathlib
 import subprocess
 import sys
+import warnings
 
+import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
@@ -279,3 +281,121 @@ def test_comparing_sparse_nmf_alone_never_imports_torch(tmp_path):
     rows = _read_csv(tmp_path / "results.csv")
     assert [r["row"] for r in rows] == ["nmf"]
     assert (tmp_path / "atoms_nmf.png").exists()  # the figures were drawn, torch-free
+
+
+# --data: the user's own images, made by the tests: tiny, non-square, few epochs.
+
+USER = ["compare", "--quick", "--epochs", "1", "--device", "cpu"]
+
+
+def _png_folder(folder, n=40, shape=(12, 10), colour=0, odd=None):
+    """``n`` grey PNGs of ``shape``; ``colour`` of them in colour, ``odd`` one of another size."""
+    from PIL import Image
+
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        size = (6, 6) if i == odd else shape
+        pixels = (rng.random((*size, 3 if i < colour else 1)) * 255).astype(np.uint8)
+        Image.fromarray(pixels if i < colour else pixels[..., 0]).save(
+            folder / f"img_{i:03d}.png")
+    return folder
+
+
+def test_compare_on_a_folder_of_non_square_pngs_without_labels(tmp_path, capsys):
+    images = _png_folder(tmp_path / "pngs", colour=1)
+    out = tmp_path / "out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        status = cli.main(USER + ["--data", str(images), "--models", "nmf", "shallow",
+                                  "--out", str(out)])
+    assert status == 0
+    assert not [w for w in caught if "colour" in str(w.message)]  # said, not warned
+    captured = capsys.readouterr()
+    assert captured.err.count("converted to grey") == 1
+    assert "Notice:" in captured.err and "UserWarning" not in captured.err
+    assert "26 training and 14 test images of 12x10 pixels" in captured.err
+    assert "Model sizes (trainable parameters): nmf 1,560; shallow 3,253" in captured.err
+    assert "SVM" not in captured.out.splitlines()[0]  # the printed table's header
+
+    rows = _read_csv(out / "results.csv")
+    assert [r["row"] for r in rows] == TINY_ROWS
+    for r in rows:
+        assert r["svm_accuracy"] == r["svm_std"] == ""
+        assert all(r[k] == "" for k in r if k.startswith("study_"))
+        assert math.isfinite(float(r["dilation_error"]))
+    # k = min(100, 120 // 2, 26 // 2) = 13 atoms of 12 x 10 pixels
+    assert int(rows[0]["n_parameters"]) == 13 * 120
+    assert int(rows[1]["n_parameters"]) == 2 * 13 * 120 + 13 + 120
+
+    markdown = (out / "results.md").read_text()
+    assert "No SVM accuracy: the images have no labels" in markdown
+    assert "SVM accuracy (std)" not in markdown and "| study |" not in markdown
+    assert "k = 13 components" in markdown and "images of 12x10 pixels" in markdown
+    assert "test_size=1/3, random_state=0)" in markdown
+    for kind in ("atoms", "reconstructions", "codes", "max_approximation"):
+        assert (out / f"{kind}_nmf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_on_an_8_bit_npy_stack_with_labels(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "x.npy", (rng.random((60, 9, 14)) * 255).astype(np.uint8))
+    np.savetxt(tmp_path / "y.txt", np.repeat([0, 1], 30), fmt="%d")
+    out = tmp_path / "out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        status = cli.main(USER + ["--data", str(tmp_path / "x.npy"), "--labels",
+                                  str(tmp_path / "y.txt"), "--models", "nmf",
+                                  "--no-figures", "--out", str(out)])
+    assert status == 0
+    assert not [w for w in caught if "outside [0, 1]" in str(w.message)]
+    captured = capsys.readouterr()
+    assert captured.err.count("divided by 255") == 1
+    assert "SVM acc." in captured.out
+    (row,) = _read_csv(out / "results.csv")
+    assert 0.0 <= float(row["svm_accuracy"]) <= 1.0 and row["study_mse"] == ""
+    markdown = (out / "results.md").read_text()
+    assert "SVM accuracy (std)" in markdown and "stratify=labels" in markdown
+    assert "No SVM accuracy" not in markdown and "| study |" not in markdown
+
+
+def test_compare_asym_on_a_flat_npy_with_image_shape(tmp_path, capsys):
+    from sparse_parts.study.estimators import n_parameters
+
+    rng = np.random.default_rng(2)
+    np.save(tmp_path / "x.npy", rng.random((30, 12 * 10)).astype(np.float32))
+    out = tmp_path / "out"
+    assert cli.main(USER + ["--data", str(tmp_path / "x.npy"), "--image-shape", "12", "-1",
+                            "--models", "asym", "--out", str(out)]) == 0
+    rows = _read_csv(out / "results.csv")
+    assert [r["model"] for r in rows] == ["asym"] * 3
+    # k = min(100, 60, 20 // 2) = 10; the encoder sees 12 x 10 images
+    assert {int(r["n_parameters"]) for r in rows} == {n_parameters("asym", (12, 10), 10)}
+    assert "images of 12x10 pixels" in capsys.readouterr().err
+    assert (out / f"max_approximation_{rows[0]['row']}.png").exists()
+
+
+def test_bad_user_data_gives_one_line_errors(tmp_path, capsys):
+    def error(argv):
+        with pytest.raises(SystemExit) as excinfo:
+            cli.main(["compare", "--models", "nmf", "--out", str(tmp_path / "out")] + argv)
+        assert excinfo.value.code == 2
+        last = capsys.readouterr().err.splitlines()[-1]  # after the progress lines
+        assert last.startswith("sparse-parts compare: error: "), last
+        return last
+
+    mixed = _png_folder(tmp_path / "mixed", n=12, odd=7)
+    assert "img_007.png is 6x6" in error(["--data", str(mixed)])
+    np.save(tmp_path / "flat.npy", np.zeros((40, 120), np.float32))
+    np.savetxt(tmp_path / "y.txt", np.zeros(39), fmt="%d")
+    flat = ["--data", str(tmp_path / "flat.npy")]
+    assert "holds 39 labels but there are 40 images" in error(
+        flat + ["--image-shape", "12", "10", "--labels", str(tmp_path / "y.txt")])
+    assert "not allowed with argument" in error(flat + ["--dataset", "digits"])
+    assert "no such file or folder" in error(["--data", str(tmp_path / "none.npy")])
+    assert "holds 25 pixels" in error(flat + ["--image-shape", "5", "5"])
+    assert "not a perfect square" in error(flat) and "--image-shape HEIGHT WIDTH" in error(flat)
+    assert "expected a positive integer (or -1" in error(flat + ["--image-shape", "0", "5"])
+    assert "--labels goes with --data" in error(["--dataset", "digits", "--labels",
+                                                 str(tmp_path / "y.txt")])
+    assert not (tmp_path / "out" / "results.csv").exists()

@@ -34,17 +34,18 @@ def test_factors_non_negative_and_constraints_met(digits, scope, code_sparseness
         warnings.simplefilter("ignore", ConvergenceWarning)
         codes = model.fit_transform(digits)
     assert (codes >= 0).all() and (model.components_ >= 0).all()
+    # The scale convention: every atom of unit L2 norm (none is ever zero).
+    np.testing.assert_allclose(np.linalg.norm(model.components_, axis=1), 1, rtol=1e-6)
     if atom_sparseness is not None:
-        # An atom the data has no use for can be zero (as in plain NMF); every other one
-        # has the prescribed sparseness.
-        alive = model.components_.any(axis=1)
-        assert alive.sum() >= 5
-        np.testing.assert_allclose(hoyer_sparseness(model.components_[alive], axis=1),
+        np.testing.assert_allclose(hoyer_sparseness(model.components_, axis=1),
                                    atom_sparseness, atol=1e-6)
     if code_sparseness is not None and scope == "component":
-        # Hoyer's nmfsc: each component's activations, unit L2 norm, given sparseness.
-        np.testing.assert_allclose(np.linalg.norm(codes, axis=0), 1, atol=1e-6)
-        np.testing.assert_allclose(hoyer_sparseness(codes, axis=0), code_sparseness, atol=1e-6)
+        # Hoyer's nmfsc: each component's activations have the given sparseness, their
+        # scale free (a component no sample uses has all-zero activations).
+        used = codes.any(axis=0)
+        assert used.sum() >= 5
+        np.testing.assert_allclose(hoyer_sparseness(codes[:, used], axis=0), code_sparseness,
+                                   atol=1e-6)
     if code_sparseness is not None and scope == "sample":
         # Every code at least that sparse (the all-zero code is the cone's apex).
         for c in (codes, model.transform(digits[:50])):

@@ -2,8 +2,8 @@
 
 :func:`evaluate` computes the reconstruction MSE, the Hoyer sparsity of the codes, the
 two max-approximation errors to dilation by disk(1) and the SVM accuracy on the
-codes; :func:`svm_protocol` says in words how the SVM accuracy is measured (it is
-written into ``results.md``).
+codes (None without labels); :func:`svm_protocol` says in words how the SVM accuracy
+is measured (it is written into ``results.md``).
 """
 
 import numpy as np
@@ -64,11 +64,12 @@ def evaluate(estimator, X_test, y_test, settings):
     The codes are computed once and shared by every metric; the two errors to dilation
     are :func:`~sparse_parts.metrics.max_approximation_error` with
     ``reference="original"`` and ``"reconstruction"``, computed from those codes.
+    Without labels (``y_test`` None) the SVM accuracy and its std are None.
     """
     from ..metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 
     codes = estimator.transform(X_test)
-    accuracy, std = svm_accuracy(codes, y_test, settings)
+    accuracy, std = (None, None) if y_test is None else svm_accuracy(codes, y_test, settings)
     return {
         "mse": reconstruction_error(X_test, estimator.inverse_transform(codes)),
         "sparsity": hoyer_sparsity(codes),

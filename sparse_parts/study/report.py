@@ -1,7 +1,8 @@
 """The reports of a study run: the record of each row, the table, CSV, Markdown and figures.
 
 A record is a dict: the row's identity, its metrics, its fit time, whether it came
-from the cache, and the study's numbers (``study_*``). :func:`format_table` is the
+from the cache, its number of trainable parameters, and the study's numbers
+(``study_*``, not on the user's images). :func:`format_table` is the
 table printed on the terminal, :func:`write_csv` writes ``results.csv``,
 :func:`write_markdown` ``results.md`` (ours beside the study's, and the protocol),
 :func:`write_figures` and :func:`write_summary_figure` the PNG figures.
@@ -11,28 +12,45 @@ import csv
 import math
 import os
 
+from .data import TEST_FRACTION
 from .files import atomic_write
 from .protocol import svm_protocol
+from .settings import USER_DATA
 
-__all__ = ["make_record", "format_table", "write_csv", "write_markdown", "write_figures",
-           "write_summary_figure"]
+__all__ = ["make_record", "format_table", "format_sizes", "write_csv", "write_markdown",
+           "write_figures", "write_summary_figure"]
 
 
-def make_record(row, metrics, fit_seconds, cached):
-    """The record of ``row``: its identity, ``metrics``, fit time and the study's numbers."""
+def make_record(row, metrics, fit_seconds, cached, n_parameters=None, study=True):
+    """The record of ``row``: its identity, ``metrics``, fit time, size and the study's numbers.
+
+    Parameters
+    ----------
+    row : Row
+    metrics : dict
+    fit_seconds : float
+    cached : bool
+    n_parameters : int, default=None
+        The model's trainable parameters.
+    study : bool, default=True
+        Add the study's numbers (``study_*``); False on the user's images, where they
+        compare with nothing.
+    """
     record = {"row": row.name, "model": row.model, "label": row.label,
               "sparsity_target": row.sparsity_target, "sparsity_weight": row.sparsity_weight,
-              **metrics, "fit_seconds": fit_seconds, "cached": cached}
-    for key, value in row.study.items():
-        record[f"study_{key}"] = value
+              **metrics, "fit_seconds": fit_seconds, "cached": cached,
+              "n_parameters": n_parameters}
+    if study:
+        for key, value in row.study.items():
+            record[f"study_{key}"] = value
     return record
 
 
 _CSV_COLUMNS = (
     "row", "model", "label", "sparsity_target", "sparsity_weight", "mse", "sparsity",
     "dilation_error", "dilation_error_rec", "svm_accuracy", "svm_std", "fit_seconds",
-    "cached", "study_mse", "study_sparsity", "study_dilation_error", "study_svm_accuracy",
-    "study_svm_std",
+    "cached", "n_parameters", "study_mse", "study_sparsity", "study_dilation_error",
+    "study_svm_accuracy", "study_svm_std",
 )
 
 
@@ -52,12 +70,18 @@ def _params(record):
     return f"p = {record['sparsity_target']:g}, beta = {record['sparsity_weight']:g}"
 
 
+def _has_svm(records):
+    return any(r.get("svm_accuracy") is not None for r in records)
+
+
 def format_table(records):
-    """The table printed on the terminal (plain text)."""
-    header = ("row", "MSE", "sparsity", "dilation err.", "SVM acc. (std)", "fit s")
-    lines = [(r["row"], _fmt(r["mse"]), _fmt(r["sparsity"]), _fmt(r["dilation_error"]),
-              f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f})",
-              f"{r['fit_seconds']:.1f}" + (" (cached)" if r["cached"] else ""))
+    """The table printed on the terminal (plain text); no SVM column without labels."""
+    svm = _has_svm(records)
+    header = ("row", "MSE", "sparsity", "dilation err.") + (
+        ("SVM acc. (std)",) if svm else ()) + ("fit s",)
+    lines = [(r["row"], _fmt(r["mse"]), _fmt(r["sparsity"]), _fmt(r["dilation_error"]))
+             + ((f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f})",) if svm else ())
+             + (f"{r['fit_seconds']:.1f}" + (" (cached)" if r["cached"] else ""),)
              for r in records]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *lines, strict=True)]
     out = ["  ".join(str(x).ljust(w) for x, w in zip(header, widths, strict=True))]
@@ -68,7 +92,11 @@ def format_table(records):
 
 
 def write_csv(path, records):
-    """Write ``records`` into the CSV file ``path``, one line per row, atomically."""
+    """Write ``records`` into the CSV file ``path``, one line per row, atomically.
+
+    A metric a run did not measure (the SVM accuracy without labels, the study's
+    numbers on the user's images) is an empty cell.
+    """
     def write(f):
         writer = csv.DictWriter(f, fieldnames=_CSV_COLUMNS)
         writer.writeheader()
@@ -78,16 +106,63 @@ def write_csv(path, records):
     atomic_write(path, write)
 
 
-def _ours_vs_study(record, metric):
-    ours = record[metric]
-    study = record.get(f"study_{metric}")
+def format_sizes(sizes):
+    """``{model family: trainable parameters}`` in one line, e.g. ``nmf 78,400; shallow ...``."""
+    return "; ".join(f"{model} {size:,}" for model, size in sizes.items() if size is not None)
+
+
+def _ours_vs_study(ours, study, with_study):
+    """The cells of one metric: ours, and with the study's, the study's and the difference."""
+    cells = [_fmt(ours)]
+    if not with_study:
+        return cells
     if study is None:
-        return f"{_fmt(ours)} | | "
-    return f"{_fmt(ours)} | {_fmt(study)} | {ours - study:+.3g}"
+        return cells + ["", ""]
+    return cells + [_fmt(study), f"{ours - study:+.3g}"]
+
+
+def _fraction(value):
+    """``value`` as a small fraction when it is one (1/3), else as a decimal."""
+    from fractions import Fraction
+
+    fraction = Fraction(value).limit_denominator(10)
+    exact = abs(float(fraction) - value) < 1e-12
+    return f"{fraction.numerator}/{fraction.denominator}" if exact else f"{value:g}"
+
+
+def _table(records, with_study, svm):
+    metrics = ["MSE", "Hoyer sparsity", "max-approx. error (dilation)"]
+    metrics += ["SVM accuracy (std)"] if svm else []
+    header = ["row", "sparsity settings", "trainable parameters"]
+    for metric in metrics:
+        header += [metric, "study", "diff"] if with_study else [metric]
+    header.append("fit s")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in records:
+        size = r.get("n_parameters")
+        cells = [r["label"], _params(r), "" if size is None else f"{size:,}"]
+        for metric in ("mse", "sparsity", "dilation_error"):
+            cells += _ours_vs_study(r[metric], r.get(f"study_{metric}"), with_study)
+        if svm:
+            study_svm = r.get("study_svm_accuracy")
+            text = f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f})"
+            cells.append(text)
+            if with_study and study_svm is None:
+                cells += ["", ""]
+            elif with_study:
+                study_std = r.get("study_svm_std")
+                cells += [f"{study_svm:g}" + (f" ({study_std:g})" if study_std else ""),
+                          f"{r['svm_accuracy'] - study_svm:+.3f}"]
+        cells.append(f"{r['fit_seconds']:.1f}{' (cached)' if r['cached'] else ''}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     """Write ``results.md``: the settings, ours beside the study's numbers, the protocol.
+
+    On the user's images the study's numbers are left out, and without labels the
+    SVM accuracy, each with a sentence saying why.
 
     Parameters
     ----------
@@ -100,49 +175,55 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     jobs : int, default=1
         The number of rows run in parallel.
     """
+    with_study = settings.dataset != USER_DATA
+    svm = settings.has_labels
+    height, width = settings.image_shape
     lines = [
         "# sparse-parts compare",
         "",
         f"Command: `{command}`",
         "",
-        f"Data set: **{settings.dataset}**, {settings.n_train} training images, "
+        f"Data set: **{settings.data_name}**, images of {height}x{width} pixels (height x "
+        f"width), {settings.n_train} training images, "
         f"{settings.n_test} held-out test images; k = {settings.n_components} components; "
         f"auto-encoders: {settings.epochs} epochs, device {settings.device}; sparse NMF: "
         f"at most {settings.nmf_max_iter} iterations; seed {settings.seed}. "
         f"Total time {total_seconds:.1f} s"
         + (f" ({jobs} rows in parallel)." if jobs > 1 else "."),
         "",
-        "Each metric: ours | the study's | difference (ours - study). The study's "
-        "numbers are for Fashion-MNIST (60,000 training, 10,000 test images, k = 100)",
+        "Model sizes (trainable parameters; the same for every row of a family): "
+        + format_sizes({r["model"]: r.get("n_parameters") for r in records}) + ".",
+        "",
     ]
-    if settings.dataset != "fashion-mnist":
-        lines[-1] += (
-            "; this run is on another data set, so the differences only show the order "
-            "of magnitude, not a reproduction")
-    lines[-1] += "."
-    lines += ["", "| row | parameters | MSE | study | diff | Hoyer sparsity | study | diff | "
-                  "max-approx. error (dilation) | study | diff | SVM accuracy (std) | study | "
-                  "diff | fit s |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in records:
-        study_svm = r.get("study_svm_accuracy")
-        if study_svm is None:
-            svm = f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f}) | | "
-        else:
-            study_std = r.get("study_svm_std")
-            study_text = f"{study_svm:g}" + (f" ({study_std:g})" if study_std else "")
-            svm = (f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f}) | {study_text} | "
-                   f"{r['svm_accuracy'] - study_svm:+.3f}")
+    if with_study:
         lines.append(
-            f"| {r['label']} | {_params(r)} | {_ours_vs_study(r, 'mse')} | "
-            f"{_ours_vs_study(r, 'sparsity')} | {_ours_vs_study(r, 'dilation_error')} | "
-            f"{svm} | {r['fit_seconds']:.1f}{' (cached)' if r['cached'] else ''} |")
+            "Each metric: ours | the study's | difference (ours - study). The study's "
+            "numbers are for Fashion-MNIST (60,000 training, 10,000 test images, k = 100)"
+            + ("; this run is on another data set, so the differences only show the order "
+               "of magnitude, not a reproduction" if settings.dataset != "fashion-mnist"
+               else "") + ".")
+    else:
+        lines.append(
+            "The study's numbers are for Fashion-MNIST: they say nothing about these "
+            "images, so they are left out.")
+    if not svm:
+        lines += ["", "No SVM accuracy: the images have no labels. Pass `--labels FILE` "
+                      "(one integer class per image) to measure it."]
+    lines += [""] + _table(records, with_study, svm)
     lines += [
         "",
         "## Protocol",
         "",
         "- The models are fitted on the training images only; every metric is computed on "
         "the held-out test images.",
+    ]
+    if settings.dataset == USER_DATA:
+        lines.append(
+            f"- The images were read by `sparse_parts.datasets.load_images` (scaled to "
+            f"[0, 1]) and split by `train_test_split(test_size={_fraction(TEST_FRACTION)}, "
+            f"random_state={settings.seed}"
+            + (", stratify=labels)`" if svm else ")`") + ": a held-out third.")
+    lines += [
         "- Reconstruction MSE: `sparse_parts.metrics.reconstruction_error(X_test, "
         "model.inverse_transform(model.transform(X_test)))`, the mean over pixels and images.",
         "- Hoyer sparsity: `sparse_parts.metrics.hoyer_sparsity(model.transform(X_test))`, "
@@ -154,9 +235,15 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
         "results.csv compares with the dilated reconstructions instead.",
         "- Sparse NMF codes of the test images are `SparseNMF.transform` (non-negative "
         "least squares per image, atoms fixed), as for any new image.",
-        f"- SVM accuracy: {svm_protocol(settings)}",
-        "",
+        "- Trainable parameters (d pixels, k components): sparse NMF k * d (the atoms); "
+        "shallow AE 2 * k * d + k + d; asymmetric AE the InfoGAN encoder (two "
+        "convolutions, a dense layer of 1024 units on the convolutions' about 128 * d / 16 "
+        "features, which grows with the image area, and the code layer) plus the "
+        "decoder k * d + d. `sparse_parts.study.estimators.n_parameters` counts them.",
     ]
+    if svm:
+        lines.append(f"- SVM accuracy: {svm_protocol(settings)}")
+    lines.append("")
     atomic_write(path, lambda f: f.write("\n".join(lines)))
 
 
@@ -194,12 +281,14 @@ def write_figures(out, row, estimator, X_test):
     return paths
 
 
+def write_summary_figure(out, records, data_name):
+    """Draw the four metrics against beta into ``out/metrics_vs_beta.png``.
 
-
-def write_summary_figure(out, records, dataset):
-    """Draw the four metrics against beta into ``out/metrics_vs_beta.png``."""
+    ``data_name`` names the data set in the title. Without labels the SVM panel is
+    left empty.
+    """
     from ..plotting import plot_metrics_against_beta
 
     _save_figure(plot_metrics_against_beta(
-        records, title=f"Metrics against beta ({dataset}, test images)"),
+        records, title=f"Metrics against beta ({data_name}, test images)"),
         os.path.join(out, "metrics_vs_beta.png"))

@@ -9,14 +9,16 @@ finished are written.
 import contextlib
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ._console import say
 from .cache import fit_or_load
 from .data import load_data
+from .estimators import n_parameters
 from .files import prepare_output_folder
 from .protocol import evaluate
 from .report import (
+    format_sizes,
     format_table,
     make_record,
     write_csv,
@@ -25,6 +27,7 @@ from .report import (
     write_summary_figure,
 )
 from .rows import select_rows
+from .settings import USER_DATA, complete_settings
 from .threads import thread_limits
 
 __all__ = ["CompareOptions", "CompareInterrupted", "compare", "run_row"]
@@ -86,7 +89,8 @@ def run_row(row, settings, data, out, figures=True, threads=None, progress=True)
     row : Row
     settings : Settings
     data : tuple
-        ``(X_train, X_test, y_test)``.
+        ``(X_train, X_test, y_test)``; ``y_test`` None without labels (no SVM
+        accuracy).
     out : str
         The output folder.
     figures : bool, default=True
@@ -109,7 +113,9 @@ def run_row(row, settings, data, out, figures=True, threads=None, progress=True)
         metrics = evaluate(estimator, X_test, y_test, settings)
         if figures:
             write_figures(out, row, estimator, X_test)
-    return make_record(row, metrics, fit_seconds, cached)
+    size = n_parameters(row.model, settings.image_shape, settings.n_components)
+    return make_record(row, metrics, fit_seconds, cached, size,
+                       study=settings.dataset != USER_DATA)
 
 
 # Rough order of the fitting costs of the three models on Fashion-MNIST.
@@ -159,6 +165,9 @@ def compare(settings, options=None):
     CompareInterrupted
         On Ctrl-C (a ``KeyboardInterrupt``), after writing the finished rows. With
         ``jobs > 1`` the worker processes are stopped and their unfinished rows lost.
+    DataError
+        If the user's images or labels (``settings.data``, ``settings.labels``) cannot
+        be read or used; raised before anything is fitted.
     ValueError
         If ``options.out`` is an existing file or cannot be written to.
     """
@@ -169,12 +178,18 @@ def compare(settings, options=None):
     rows = select_rows(options.models, options.quick)
     prepare_output_folder(options.out)
     with thread_limits(options.threads, torch=any(row.is_autoencoder for row in rows)):
-        say(f"Data set {settings.dataset}: loading")
-        X_train, _, X_test, y_test = load_data(settings)
-        settings = replace(settings, n_train=X_train.shape[0], n_test=X_test.shape[0])
+        say(f"Data set {settings.data_name}: loading")
+        X_train, _, X_test, y_test, image_shape = load_data(settings)
+        settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images of "
-            f"{X_train.shape[1]} pixels; {len(rows)} models, k = {settings.n_components}, "
-            f"device {settings.device}, {options.jobs} job(s); output in {options.out}")
+            f"{image_shape[0]}x{image_shape[1]} pixels; {len(rows)} models, "
+            f"k = {settings.n_components}, {settings.epochs} epochs, device "
+            f"{settings.device}, {options.jobs} job(s); output in {options.out}")
+        sizes = {row.model: n_parameters(row.model, image_shape, settings.n_components)
+                 for row in rows}
+        say(f"Model sizes (trainable parameters): {format_sizes(sizes)}")
+        if not settings.has_labels:
+            say("No labels (--labels): the SVM accuracy is left out.")
         order = {row.name: i for i, row in enumerate(rows)}
         results = os.path.join(options.out, "results.csv")
         records = []
@@ -188,7 +203,7 @@ def compare(settings, options=None):
                     progress.update(1)
             total = time.perf_counter() - start
             if options.figures:
-                write_summary_figure(options.out, records, settings.dataset)
+                write_summary_figure(options.out, records, settings.data_name)
             write_markdown(os.path.join(options.out, "results.md"), records, settings,
                            options.command, total, jobs=options.jobs)
         except KeyboardInterrupt as interrupt:

@@ -2,19 +2,26 @@
 
 :class:`Settings` holds everything the fitted models and the measured numbers depend
 on; :func:`resolve_settings` fills it from the few choices of a run and the defaults
-of each data set.
+of each data set, and :func:`complete_settings` from the images once they are loaded
+(the user's own images set the sizes, the image shape and the defaults that depend
+on them).
 """
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 from . import data
 from ._console import say
 from .rows import MODELS
 
-__all__ = ["Settings", "DATASETS", "resolve_settings"]
+__all__ = ["Settings", "DATASETS", "USER_DATA", "resolve_settings", "complete_settings",
+           "default_n_components", "default_epochs"]
 
-#: The data sets a run can use.
+#: The built-in data sets a run can use.
 DATASETS = ("fashion-mnist", "digits")
+
+#: ``Settings.dataset`` of a run on the user's own images (``--data``).
+USER_DATA = "user"
 
 
 @dataclass
@@ -25,7 +32,16 @@ class Settings:
     ``epochs`` the auto-encoders' training epochs, ``nmf_max_iter`` SparseNMF's
     iteration budget; the ``svm_*`` fields are the SVM protocol
     (:func:`sparse_parts.study.protocol.svm_protocol`). ``device`` is where the
-    auto-encoders train.
+    auto-encoders train; ``quick`` says the ``--quick`` budgets were chosen.
+    ``image_shape`` is ``(height, width)`` of the images, known
+    once they are loaded (:func:`complete_settings`).
+
+    A run on the user's own images has ``dataset == USER_DATA``: ``data`` is their
+    ``.npy`` / ``.npz`` file or folder, ``labels`` the labels file (None: no SVM
+    accuracy) and ``data_image_shape`` the ``--image-shape`` given for a
+    ``(n, height * width)`` array. Until the images are loaded, its ``n_train``,
+    ``n_test``, ``n_components`` and ``epochs`` may be None (all images, the defaults
+    of :func:`complete_settings`).
     """
 
     dataset: str
@@ -42,6 +58,21 @@ class Settings:
     svm_gamma_factors: tuple
     device: str
     seed: int
+    quick: bool = False
+    image_shape: tuple | None = None
+    data: str | None = None
+    labels: str | None = None
+    data_image_shape: tuple | None = None
+
+    @property
+    def has_labels(self):
+        """Whether the images have labels, so that the SVM accuracy can be measured."""
+        return self.dataset != USER_DATA or self.labels is not None
+
+    @property
+    def data_name(self):
+        """The data set in words, for the reports."""
+        return f"your images ({self.data})" if self.dataset == USER_DATA else self.dataset
 
 
 # (dataset, quick) -> defaults. The study does not say how long it trained. At a fixed
@@ -62,21 +93,77 @@ _DEFAULTS = {
     ("digits", True): dict(n_train=1198, n_test=599, n_components=36, epochs=100,
                            nmf_max_iter=100, svm_samples=599, svm_splits=3,
                            svm_C=(1.0, 10.0), svm_gamma_factors=(1.0, 10.0)),
+    # The user's images: all of them, k and the epochs from their number and size.
+    (USER_DATA, False): dict(n_train=None, n_test=None, n_components=None, epochs=None,
+                             nmf_max_iter=200, svm_samples=2000, svm_splits=5,
+                             svm_C=(1.0, 10.0, 100.0), svm_gamma_factors=(0.1, 1.0, 10.0)),
+    (USER_DATA, True): dict(n_train=None, n_test=None, n_components=None, epochs=None,
+                            nmf_max_iter=100, svm_samples=1000, svm_splits=3,
+                            svm_C=(1.0, 10.0), svm_gamma_factors=(1.0, 10.0)),
 }
 
-# The sizes of the training and test splits of each data set.
+# The sizes of the training and test splits of each built-in data set.
 _SPLIT_SIZES = {"fashion-mnist": (60000, 10000), "digits": (1198, 599)}
+
+# The fewest training images a run accepts, and test images the SVM protocol needs.
+_MIN_TRAIN = 10
+_MIN_TEST = 50
+
+
+def default_n_components(n_train, n_features):
+    """The atoms of a run on the user's images: ``min(100, n_features // 2, n_train // 2)``.
+
+    100 as in the study; at most half the pixels, so that the atoms have to share
+    parts rather than copy single pixels; at most half the training images, so that
+    they cannot store whole images. At least 1.
+    """
+    return max(1, min(100, n_features // 2, n_train // 2))
+
+
+def default_epochs(n_train, quick=False):
+    """The training epochs of a run on the user's images.
+
+    About 3,000 optimizer steps of 128 images (1,000 with ``quick``), that is
+    ``round(384000 / n_train)`` epochs (``round(128000 / n_train)``), kept between 20
+    and 300 (5 and 100). The built-in defaults follow the same rule: 20 / 5 epochs on
+    the 60,000 Fashion-MNIST images, 300 / 100 on the 1,198 digits.
+    """
+    steps, low, high = (1000, 5, 100) if quick else (3000, 20, 300)
+    return int(min(high, max(low, round(steps * 128 / n_train))))
+
+
+def _check_paths(dataset, data_path, labels, image_shape):
+    """The early, cheap checks of the user-data options (before anything is loaded)."""
+    if data_path is None:
+        for name, value in (("--labels", labels), ("--image-shape", image_shape)):
+            if value is not None:
+                raise ValueError(f"{name} goes with --data (the user's own images).")
+        return
+    if dataset is not None:
+        raise ValueError("--data and --dataset exclude each other: name one data set.")
+    for name, path in (("--data", data_path), ("--labels", labels)):
+        if path is not None and not os.path.exists(os.path.expanduser(path)):
+            raise ValueError(f"{name} {path}: no such file or folder.")
+    if image_shape is not None:
+        sides = tuple(image_shape)
+        if (len(sides) != 2 or sides.count(-1) > 1
+                or any(side < 1 and side != -1 for side in sides)):
+            raise ValueError(
+                f"--image-shape takes HEIGHT WIDTH, positive integers (one may be -1), "
+                f"got {' '.join(map(str, sides))}.")
 
 
 def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
-                     n_components=None, epochs=None, device="auto", seed=0, models=None):
+                     n_components=None, epochs=None, device="auto", seed=0, models=None,
+                     data_path=None, labels=None, image_shape=None):
     """The settings of a run, from its choices and the data set's defaults.
 
     Parameters
     ----------
     dataset : {"fashion-mnist", "digits"}, default=None
-        None: Fashion-MNIST if its files are on disk (nothing is downloaded), else the
-        digits, with a message saying so.
+        None: the user's images when ``data_path`` is given; else Fashion-MNIST if
+        its files are on disk (nothing is downloaded), else the digits, with a
+        message saying so.
     quick : bool, default=False
         The smaller ``--quick`` budgets.
     n_train, n_test, n_components, epochs : int, default=None
@@ -88,18 +175,33 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         The model families the run fits (None: all). The device is resolved, through
         :func:`sparse_parts.autoencoders.resolve_device`, only when an auto-encoder is
         among them: resolving it loads torch, which sparse NMF does not need.
+    data_path : str, default=None
+        The user's images (``--data``): a ``.npy`` / ``.npz`` file or a folder of PNG
+        / JPEG images, read by :func:`sparse_parts.datasets.load_images` when the run
+        starts. Excludes ``dataset``.
+    labels : str, default=None
+        One integer label per image (``--labels``), for the SVM accuracy.
+    image_shape : tuple of (int, int), default=None
+        ``(height, width)`` of the images of a ``(n, height * width)`` array.
 
     Returns
     -------
     settings : Settings
+        For the user's images, the sizes and the defaults that depend on the images
+        are filled by :func:`complete_settings` once they are loaded.
 
     Raises
     ------
     ValueError
-        If the image counts are too small for the protocol, or the device is not
-        available.
+        If the image counts are too small for the protocol, the device is not
+        available, ``data_path`` or ``labels`` does not exist, ``image_shape`` is not
+        two positive integers (one may be -1), or options of the user's images and of
+        a built-in data set are mixed.
     """
-    if dataset is None:
+    _check_paths(dataset, data_path, labels, image_shape)
+    if data_path is not None:
+        dataset = USER_DATA
+    elif dataset is None:
         if data.fashion_mnist_on_disk():
             dataset = "fashion-mnist"
         else:
@@ -110,15 +212,14 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     values = dict(_DEFAULTS[(dataset, bool(quick))])
     chosen = dict(n_train=n_train, n_test=n_test, n_components=n_components, epochs=epochs)
     values.update({name: value for name, value in chosen.items() if value is not None})
-    train_size, test_size = _SPLIT_SIZES[dataset]
-    values["n_train"] = min(values["n_train"], train_size)
-    values["n_test"] = min(values["n_test"], test_size)
-    if values["n_train"] < 10:
-        raise ValueError(f"--n-train must be at least 10, got {values['n_train']}.")
-    if values["n_test"] < 50:
-        raise ValueError(
-            f"--n-test must be at least 50 (the SVM needs a few images of every class in "
-            f"each split), got {values['n_test']}.")
+    if dataset != USER_DATA:
+        train_size, test_size = _SPLIT_SIZES[dataset]
+        values["n_train"] = min(values["n_train"], train_size)
+        values["n_test"] = min(values["n_test"], test_size)
+        values["svm_samples"] = min(values["svm_samples"], values["n_test"])
+    # The SVM's needs on the user's images are checked class by class once the labels
+    # are read (sparse_parts.study.data).
+    _check_sizes(values["n_train"], values["n_test"], svm=dataset != USER_DATA)
     if set(MODELS if models is None else models) - {"nmf"}:
         from ..autoencoders import resolve_device
 
@@ -126,6 +227,56 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
             device = resolve_device(device)
         except ValueError as exc:
             raise ValueError(f"--device {device}: {exc}") from None
-    values["svm_samples"] = min(values["svm_samples"], values["n_test"])
+    user = {}
+    if dataset == USER_DATA:
+        user = dict(data=data_path, labels=labels,
+                    data_image_shape=None if image_shape is None else tuple(image_shape))
     return Settings(dataset=dataset, svm_test_size=0.3, svm_cv=3, device=device, seed=seed,
-                    **values)
+                    quick=bool(quick), **values, **user)
+
+
+def _check_sizes(n_train, n_test, svm):
+    """Raise a ValueError when the image counts are too small (None: not known yet)."""
+    if n_train is not None and n_train < _MIN_TRAIN:
+        raise ValueError(f"--n-train must be at least {_MIN_TRAIN}, got {n_train}.")
+    if svm and n_test is not None and n_test < _MIN_TEST:
+        raise ValueError(
+            f"--n-test must be at least {_MIN_TEST} (the SVM needs a few images of every "
+            f"class in each split), got {n_test}.")
+
+
+def complete_settings(settings, n_train, n_test, image_shape):
+    """``settings`` with the sizes of the loaded images and the defaults they decide.
+
+    Parameters
+    ----------
+    settings : Settings
+    n_train, n_test : int
+        The numbers of training and held-out test images loaded.
+    image_shape : tuple of (int, int)
+        ``(height, width)`` of the images.
+
+    Returns
+    -------
+    settings : Settings
+        A copy. For the user's images, an ``n_components`` or ``epochs`` left to
+        the default is :func:`default_n_components` / :func:`default_epochs`.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than 10 training images.
+    """
+    height, width = image_shape
+    values = dict(n_train=n_train, n_test=n_test, image_shape=(int(height), int(width)),
+                  svm_samples=min(settings.svm_samples, n_test))
+    if settings.dataset == USER_DATA:
+        if n_train < _MIN_TRAIN:
+            raise ValueError(
+                f"{settings.data}: {n_train} training images (two thirds of the images) "
+                f"are too few; the run needs at least {_MIN_TRAIN}.")
+        if settings.n_components is None:
+            values["n_components"] = default_n_components(n_train, height * width)
+        if settings.epochs is None:
+            values["epochs"] = default_epochs(n_train, settings.quick)
+    return replace(settings, **values)

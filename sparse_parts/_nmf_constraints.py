@@ -1,0 +1,262 @@
+"""The constraint sets of sparse NMF's two factors, one class per kind of constraint.
+
+:func:`sparse_parts.nmf.sparse_nmf` alternates block updates of ``X ~ C A``. Both
+factors reach a constraint as a Fortran-ordered matrix ``F`` whose *columns* are
+the vectors the constraint is about: the codes ``C`` (``n_samples x k``; column
+``j``: component ``j``'s activations, row ``i``: sample ``i``'s code) and the
+transposed atoms ``A^T`` (``n_features x k``; column ``j``: atom ``j``). The block
+problem is then always ``min_F 0.5 ||Y - F H||^2`` over the constraint set, known
+through ``B = Y H^T`` and ``G = H H^T``. A constraint provides
+
+- ``update(F, B, G)``: a new ``F``, in the set, whose objective is not higher;
+- ``project(F)``: the nearest point of the set (for extrapolated points and the
+  start).
+
+A new kind of constraint (a penalty, another sparseness measure) is one more class.
+
+Most updates are one sweep over the columns (:func:`_sweep`, HALS), each column set
+to the exact minimiser over its column. With everything but column ``j`` fixed, the
+objective is ``||f_j||^2 g_jj - 2 g_jj <f_j, t_j> + const`` with the target
+``t_j = f_j + (b_j - F g_j) / g_jj``:
+
+- over a set closed under positive scaling (the orthant, a sparseness cone), the
+  minimiser is the projection of ``t_j`` onto the set;
+- over vectors of fixed unit L2 norm the first term is constant, so the minimiser
+  maximises ``<f_j, t_j>``: the projection of ``t_j`` onto the set, whatever the
+  target's scale.
+"""
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .sparseness import (
+    project_sparseness,
+    project_sparseness_cone,
+    project_vector_warm,
+    sparseness_to_l1,
+)
+
+__all__ = ["NonNegative", "SparseColumns", "SparseRows", "UnitColumns"]
+
+# A column whose block curvature g_jj is this small relative to the largest one has
+# no say in the objective (its partner vector is zero): the sweep leaves it as it is.
+_DEAD_RTOL = 1e-12
+
+
+def _row_dot(P, Q):
+    return np.einsum("ij,ij->i", P, Q)
+
+
+def _sweep(F, B, G, project_column):
+    """One HALS pass over the columns of ``F`` (updated in place) for ``min ||Y - F H||^2``.
+
+    ``project_column(target, j)`` maps column ``j``'s target (see the module
+    docstring) to its exact minimiser over the column's constraint set.
+    """
+    # Many small matrix-vector products: BLAS threads cost more than they bring
+    # (measured: 2 threads made each product ~10x slower on a busy 2-core machine).
+    with threadpool_limits(1, user_api="blas"):
+        diagonal = np.diagonal(G)
+        floor = _DEAD_RTOL * float(diagonal.max(initial=0.0))
+        for j in range(F.shape[1]):
+            g_jj = diagonal[j]
+            if g_jj <= floor:
+                continue
+            target = F[:, j] + (B[:, j] - F @ G[:, j]) / g_jj
+            F[:, j] = project_column(target, j)
+
+
+def _clamp(target, j):
+    return np.maximum(target, 0)
+
+
+class _WarmUnitProjection:
+    """Projection onto the unit-norm vectors of one sparseness, warm-started per column.
+
+    Each column keeps the threshold of its last projection, relative to the target's
+    largest entry (targets change scale between iterations): the next projection
+    then settles in one or two O(n) passes instead of a sort.
+    """
+
+    def __init__(self, n, sparseness, n_columns):
+        self.l1 = sparseness_to_l1(n, sparseness)
+        self.relative = [None] * n_columns
+
+    def __call__(self, target, j):
+        scale = float(np.abs(target).max()) or 1.0
+        guess = None if self.relative[j] is None else self.relative[j] * scale
+        column, threshold = project_vector_warm(target, self.l1, 1.0, guess)
+        self.relative[j] = None if threshold is None else threshold / scale
+        return column
+
+
+def _unit_positive(V):
+    """Nearest non-negative unit vectors to the columns of ``V`` (the maximisers of
+    ``<u, v>``): the normalised positive part, or where it is zero the unit vector on
+    the largest entry."""
+    V = np.asarray(V)
+    positive = np.maximum(V, 0)
+    norms = np.linalg.norm(positive, axis=0)
+    empty = norms == 0
+    positive /= np.where(empty, 1, norms)
+    if empty.any():
+        columns = np.flatnonzero(empty)
+        positive[np.argmax(V[:, columns], axis=0), columns] = 1
+    return positive
+
+
+class NonNegative:
+    """``F >= 0``, nothing else: HALS (Cichocki & Phan 2009)."""
+
+    def update(self, F, B, G):
+        F = F.copy(order="F")
+        _sweep(F, B, G, _clamp)
+        return F
+
+    def project(self, F):
+        return np.maximum(F, 0)
+
+
+class SparseColumns:
+    """Every column in the cone of non-negative vectors of one Hoyer sparseness.
+
+    Hoyer's per-component code constraint (``nmfsc``'s ``sH``): each component's
+    activations across the samples have exactly this sparseness; their scale is free
+    (the atoms have unit norm) and a column may be zero (the cone's apex).
+    """
+
+    def __init__(self, sparseness, n_rows, n_columns):
+        self.sparseness = sparseness
+        self._unit = _WarmUnitProjection(n_rows, sparseness, n_columns)
+
+    def _project_column(self, target, j):
+        # The nearest cone point is the nearest multiple of the nearest unit vector.
+        unit = self._unit(target, j)
+        return max(float(target @ unit), 0.0) * unit
+
+    def update(self, F, B, G):
+        F = F.copy(order="F")
+        _sweep(F, B, G, self._project_column)
+        return F
+
+    def project(self, F):
+        return np.asfortranarray(project_sparseness_cone(F.T, self.sparseness).T)
+
+
+class UnitColumns:
+    """Every column non-negative, of unit L2 norm, and of one Hoyer sparseness if given.
+
+    The atoms' constraint: the unit norm is the factorisation's scale convention,
+    held by every update (so no column is ever zero), and with ``sparseness`` it is
+    Hoyer's ``sW`` constraint on the atoms.
+    """
+
+    def __init__(self, sparseness, n_rows, n_columns):
+        self.sparseness = sparseness
+        self._unit = (None if sparseness is None
+                      else _WarmUnitProjection(n_rows, sparseness, n_columns))
+
+    def _project_column(self, target, j):
+        if self._unit is None:
+            return _unit_positive(target[:, None])[:, 0]
+        return self._unit(target, j)
+
+    def update(self, F, B, G):
+        F = F.copy(order="F")
+        _sweep(F, B, G, self._project_column)
+        return F
+
+    def project(self, F):
+        if self.sparseness is None:
+            return np.asfortranarray(_unit_positive(F))
+        return np.asfortranarray(project_sparseness(F.T, self.sparseness).T)
+
+
+class SparseRows:
+    """Every row (a sample's code) non-negative and at least ``sparseness`` sparse.
+
+    A row's entries are coupled by the constraint, so the update is not a column
+    sweep but a few accelerated projected-gradient steps on all rows at once
+    (:func:`codes_from_grams`). ``squared_norms`` are the ``||x_i||^2`` of the data,
+    which the per-row objective needs.
+    """
+
+    def __init__(self, sparseness, squared_norms, n_steps):
+        self.sparseness = sparseness
+        self.squared_norms = squared_norms
+        self.n_steps = n_steps
+
+    def update(self, F, B, G):
+        return codes_from_grams(B, G, self.squared_norms, self.sparseness, self.n_steps,
+                                0.0, F.copy(order="F"))
+
+    def project(self, F):
+        return np.asfortranarray(project_sparseness_cone(F, self.sparseness, at_least=True))
+
+
+def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
+    """Improve ``codes`` row by row for ``min 0.5 ||x_i - A^T c_i||^2``, atoms fixed.
+
+    ``B = X A^T``, ``G = A A^T``, ``squared_norms = ||x_i||^2``. Without
+    ``sparseness``: HALS sweeps (non-negative least squares). With it, every code is
+    held in the sparseness cone by accelerated projected gradient (FISTA, step
+    ``1 / ||G||_2``, projection onto the codes at least that sparse) with a monotone
+    restart: a row whose accelerated step would raise its objective takes the plain
+    projected step instead, which cannot (the projection minimises the quadratic
+    upper bound over the cone). Plain projected gradient needs about ``cond(G)``
+    steps and non-negative atoms make ``G`` ill-conditioned, hence the acceleration.
+
+    A row stops when its objective decreases by at most ``tol`` relatively; stopped
+    rows are not touched again, so a row's result depends on that row alone.
+    ``codes`` (Fortran-ordered) is updated in place and returned.
+    """
+    objective = 0.5 * (squared_norms - 2 * _row_dot(B, codes) + _row_dot(codes @ G, codes))
+    active = np.arange(B.shape[0])
+    if sparseness is None:
+        for _ in range(max_iter):
+            rows = np.asfortranarray(codes[active])
+            _sweep(rows, B[active], G, _clamp)
+            codes[active] = rows
+            value = 0.5 * (squared_norms[active] - 2 * _row_dot(B[active], rows)
+                           + _row_dot(rows @ G, rows))
+            done = objective[active] - value <= tol * np.abs(objective[active])
+            objective[active] = value
+            active = active[~done]
+            if active.size == 0:
+                break
+        return codes
+
+    # ||G||_2 is 0 only for all-zero atoms, where every step leaves the codes at 0.
+    step = 1.0 / (float(np.linalg.norm(G, 2)) or 1.0)
+    codes_G = codes @ G
+    ahead, ahead_G = codes.copy(), codes_G.copy()  # the extrapolated point y
+    momentum = np.ones(B.shape[0])
+
+    def projected_step(point, point_G, B_rows, squared_norms_rows):
+        new = project_sparseness_cone(point - step * (point_G - B_rows), sparseness,
+                                      at_least=True)
+        new_G = new @ G
+        value = 0.5 * (squared_norms_rows - 2 * _row_dot(B_rows, new) + _row_dot(new_G, new))
+        return new, new_G, value
+
+    for _ in range(max_iter):
+        new, new_G, value = projected_step(ahead[active], ahead_G[active], B[active],
+                                           squared_norms[active])
+        worse = value > objective[active]
+        if worse.any():
+            rows = active[worse]
+            new[worse], new_G[worse], value[worse] = projected_step(
+                codes[rows], codes_G[rows], B[rows], squared_norms[rows])
+            momentum[rows] = 1.0
+        t = momentum[active]
+        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        beta = ((t - 1) / t_next)[:, None]
+        ahead[active] = new + beta * (new - codes[active])
+        ahead_G[active] = new_G + beta * (new_G - codes_G[active])
+        done = objective[active] - value <= tol * np.abs(objective[active])
+        codes[active], codes_G[active] = new, new_G
+        objective[active], momentum[active] = value, t_next
+        active = active[~done]
+        if active.size == 0:
+            break
+    return codes
