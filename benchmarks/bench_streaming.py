@@ -69,6 +69,7 @@ def read_chunk(path, start, stop):
 
 # --------------------------------------------------------------------------- estimators
 def make_estimator(name):
+    """SparseNMF or the shallow auto-encoder, 100 atoms, default parameters otherwise."""
     from sparse_parts import SparseNMF, SparseNonNegAutoEncoder
 
     if name == "auto":
@@ -162,7 +163,7 @@ def main():
         print(f"built {args.path}: {args.n_images:,} images, {expected / 1e9:.2f} GB "
               f"in {time.perf_counter() - start:.1f} s")
     print(f"{args.n_images:,} images of {N_FEATURES} pixels in chunks of "
-          f"{args.chunk_size:,}; partial_fit on one torch thread")
+          f"{args.chunk_size:,} through partial_fit (torch on one thread)")
     for phase in args.phases:
         command = [sys.executable, os.path.abspath(__file__), "--phase", phase,
                    "--n-images", str(args.n_images), "--chunk-size", str(args.chunk_size),
