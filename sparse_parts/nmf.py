@@ -433,6 +433,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         _check_non_negative(X, f"{type(self).__name__}.fit")
+        check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,

@@ -134,3 +134,5 @@ def test_partial_fit_refusals(digits):
         model.set_params(n_components=9).partial_fit(digits[:100])
     with pytest.raises(ValueError, match="forget_factor"):
         SparseNMF(8, forget_factor=1.5).partial_fit(digits[:100])
+    with pytest.raises(ValueError, match="forget_factor"):
+        SparseNMF(8, forget_factor=-0.1).fit(digits[:100])

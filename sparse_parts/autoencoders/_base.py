@@ -405,12 +405,12 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             if not same:
                 changed.append(f"{name} ({before!r} -> {now!r})")
         if changed:
-            how = ("warm_start=False" if method == "fit"
-                   else "a new estimator (or set them back)")
+            fresh = ("set warm_start=False" if method == "fit"
+                     else "use a new estimator, e.g. sklearn.base.clone(estimator),")
             raise ValueError(
                 f"{method} continues the fitted net of {type(self).__name__}, which was "
-                f"built with other parameters: {', '.join(changed)}. Fit with {how} "
-                "to train a new net with these parameters.")
+                f"built with other parameters: {', '.join(changed)}. Set them back, or "
+                f"{fresh} to train a new net with these parameters.")
 
     def _train(self, X, *, epochs, continuing, method):
         """Validate, build the net unless ``continuing``, train, record the result.
