@@ -4,8 +4,9 @@ Builds (once) a float32 file of ``--n-images`` Fashion-MNIST-sized images: the 6
 training images of Fashion-MNIST repeated, each copy shifted by up to one pixel and
 perturbed by Gaussian noise (sd 0.02, clipped to [0, 1]). 1,000,000 images take
 3.1 GB on disk. The file is then streamed through ``partial_fit`` of SparseNMF when it
-has one (else of the shallow auto-encoder) in two ways, each in its own process so
-that its peak resident memory (``ru_maxrss``) is its own:
+has one (else of the shallow auto-encoder) in two ways, each in a process of its own
+(started through a small launcher process: on Linux a process exec'd by a large one
+inherits that one's peak as its ``ru_maxrss``), whose peak resident memory is printed:
 
 - ``memmap``: chunk after chunk mapped from the file and copied out (each map is
   closed before the next, so the file's pages do not pile up in the process);
@@ -132,6 +133,8 @@ def stream_dask(args):
 
 
 PHASES = {"memmap": stream_memmap, "dask": stream_dask}
+# Starts its arguments as a process and passes its exit status on (see the docstring).
+_LAUNCHER = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"
 
 
 def main():
@@ -165,7 +168,8 @@ def main():
     print(f"{args.n_images:,} images of {N_FEATURES} pixels in chunks of "
           f"{args.chunk_size:,} through partial_fit (torch on one thread)")
     for phase in args.phases:
-        command = [sys.executable, os.path.abspath(__file__), "--phase", phase,
+        command = [sys.executable, "-c", _LAUNCHER, sys.executable,
+                   os.path.abspath(__file__), "--phase", phase,
                    "--n-images", str(args.n_images), "--chunk-size", str(args.chunk_size),
                    "--estimator", args.estimator, "--path", args.path]
         result = json.loads(subprocess.run(command, check=True, capture_output=True,
