@@ -1,4 +1,4 @@
-"""The constraint sets of sparse NMF's two factors, one class per kind of constraint.
+"""Sparse NMF's building blocks: the factors' constraint sets, its start, its code solver.
 
 :func:`sparse_parts.nmf.sparse_nmf` alternates block updates of ``X ~ C A``. Both
 factors reach a constraint as a Fortran-ordered matrix ``F`` whose *columns* are
@@ -13,6 +13,9 @@ through ``B = Y H^T`` and ``G = H H^T``. A constraint provides
   start).
 
 A new kind of constraint (a penalty, another sparseness measure) is one more class.
+The starting point of the fit (NNDSVD, put into the constraint sets:
+:func:`starting_point`) and the per-sample code solver of ``transform``
+(:func:`solve_codes`, built on the rows' update) are here too.
 
 Most updates are one sweep over the columns (:func:`_sweep`, HALS), each column set
 to the exact minimiser over its column. With everything but column ``j`` fixed, the
@@ -27,6 +30,7 @@ objective is ``||f_j||^2 g_jj - 2 g_jj <f_j, t_j> + const`` with the target
 """
 
 import numpy as np
+from sklearn.utils.extmath import randomized_svd
 from threadpoolctl import threadpool_limits
 
 from .sparseness import (
@@ -36,11 +40,15 @@ from .sparseness import (
     sparseness_to_l1,
 )
 
-__all__ = ["NonNegative", "SparseColumns", "SparseRows", "UnitColumns"]
+__all__ = ["NonNegative", "SparseColumns", "SparseRows", "UnitColumns", "solve_codes",
+           "starting_point"]
 
 # A column whose block curvature g_jj is this small relative to the largest one has
 # no say in the objective (its partner vector is zero): the sweep leaves it as it is.
 _DEAD_RTOL = 1e-12
+# NNDSVD entries below this fraction of the largest are set to 0 ("nndsvda" then
+# fills them with the data mean).
+_INIT_RTOL = 1e-6
 
 
 def _row_dot(P, Q):
@@ -260,3 +268,89 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
         if active.size == 0:
             break
     return codes
+
+
+def solve_codes(X, components, sparseness, max_iter, tol):
+    """Codes of every sample with the atoms fixed, each sample on its own.
+
+    Non-negative least squares, or codes held in the sparseness cone when
+    ``sparseness`` is given (see :func:`codes_from_grams`). Each sample is solved
+    divided by its largest entry and its code scaled back (the codes are linear in
+    the sample's scale), so the start, the stopping rule and the result depend on
+    the sample alone, whatever its units.
+    """
+    row_scale = X.max(axis=1)
+    row_scale[row_scale == 0] = 1
+    X = X / row_scale[:, None]
+    G = components @ components.T
+    B = X @ components.T
+    # The best multiple of each atom alone, clamped, rescaled as a whole.
+    diagonal = np.diagonal(G)
+    codes = np.maximum(B, 0) / np.where(diagonal > 0, diagonal, 1)
+    curvature = _row_dot(codes @ G, codes)
+    scale = _row_dot(B, codes) / np.where(curvature > 0, curvature, 1)
+    codes *= np.maximum(scale, 0)[:, None]
+    codes = np.asfortranarray(codes, dtype=X.dtype)
+    squared_norms = _row_dot(X, X)
+    if sparseness is not None:
+        # Start the sparse codes from the non-negative least-squares ones, projected:
+        # near the optimum already, where the ill-conditioned gradient steps are slow.
+        codes = codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
+        codes = np.asfortranarray(project_sparseness_cone(codes, sparseness, at_least=True))
+    codes = codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
+    return np.ascontiguousarray(codes * row_scale[:, None])
+
+
+def _initialize(X, n_components, init, rng):
+    """Non-negative starting factors ``(codes, components)``, not yet at unit scale.
+
+    NNDSVD (Boutsidis & Gallopoulos 2008): the positive or negative part of each
+    singular pair, whichever carries more energy; "nndsvda" fills its zeros with
+    the data mean, which lets multiplicative-free solvers leave them.
+    """
+    n_samples, n_features = X.shape
+    dtype = X.dtype
+    if init == "random":
+        scale = np.sqrt(X.mean() / n_components)
+        codes = np.abs(rng.standard_normal((n_samples, n_components))) * scale
+        components = np.abs(rng.standard_normal((n_components, n_features))) * scale
+        return codes.astype(dtype), components.astype(dtype)
+
+    # A rough SVD is enough for a starting point: 2 power iterations, not 7.
+    U, S, Vt = randomized_svd(X, n_components, n_iter=2, random_state=rng)
+    codes = np.zeros((n_samples, n_components), dtype=dtype)
+    components = np.zeros((n_components, n_features), dtype=dtype)
+    codes[:, 0] = np.sqrt(S[0]) * np.abs(U[:, 0])
+    components[0] = np.sqrt(S[0]) * np.abs(Vt[0])
+    for j in range(1, n_components):
+        u, v = U[:, j], Vt[j]
+        u_pos, u_neg = np.maximum(u, 0), np.maximum(-u, 0)
+        v_pos, v_neg = np.maximum(v, 0), np.maximum(-v, 0)
+        nu_pos, nv_pos = np.linalg.norm(u_pos), np.linalg.norm(v_pos)
+        nu_neg, nv_neg = np.linalg.norm(u_neg), np.linalg.norm(v_neg)
+        if nu_pos * nv_pos >= nu_neg * nv_neg:
+            u, v, sigma = u_pos / (nu_pos or 1), v_pos / (nv_pos or 1), nu_pos * nv_pos
+        else:
+            u, v, sigma = u_neg / (nu_neg or 1), v_neg / (nv_neg or 1), nu_neg * nv_neg
+        codes[:, j] = np.sqrt(S[j] * sigma) * u
+        components[j] = np.sqrt(S[j] * sigma) * v
+    codes[codes < _INIT_RTOL * codes.max()] = 0
+    components[components < _INIT_RTOL * components.max()] = 0
+    if init == "nndsvda":
+        mean = X.mean()
+        codes[codes == 0] = mean
+        components[components == 0] = mean
+    return codes, components
+
+
+def starting_point(X, n_components, init, rng, atom_constraint, code_constraint):
+    """``(codes, atoms_t)`` to start from, in their constraint sets and under the
+    scale convention (unit atoms, the codes carrying the scale); the atoms as the
+    Fortran-ordered columns of ``atoms_t``."""
+    codes, components = _initialize(X, n_components, init, rng)
+    norms = np.linalg.norm(components, axis=1)
+    codes *= norms
+    atoms_t = atom_constraint.project(components.T / np.where(norms > 0, norms, 1))
+    atoms_t = np.asfortranarray(atoms_t, dtype=X.dtype)
+    codes = np.asfortranarray(code_constraint.project(codes), dtype=X.dtype)
+    return codes, atoms_t

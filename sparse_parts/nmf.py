@@ -22,9 +22,9 @@ result does not depend on the data's units (1e-14 or 1e160).
 
 Three layers, as in scikit-learn's ``decomposition`` module:
 
-- private kernels: the starting point (:func:`_initialize`), the per-sample code
-  solver (:func:`_solve_codes`) and, in :mod:`sparse_parts._nmf_constraints`, one
-  class per kind of factor constraint, each with its block update and projection;
+- private kernels, in :mod:`sparse_parts._nmf_constraints`: one class per kind of
+  factor constraint, each with its block update and projection, the starting point
+  and the per-sample code solver;
 - the validated function :func:`sparse_nmf`;
 - the estimator :class:`SparseNMF`.
 
@@ -35,6 +35,7 @@ column and one projection. Hoyer's ``nmfsc`` reaches the same sparse solutions b
 needs far more iterations; ``benchmarks/bench_nmf.py`` measures both.
 """
 
+import functools
 import time
 import warnings
 
@@ -42,7 +43,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._decomposition import PartBasedMixin
@@ -52,101 +52,25 @@ from ._nmf_constraints import (
     SparseRows,
     UnitColumns,
     _row_dot,
-    codes_from_grams,
+    solve_codes,
+    starting_point,
 )
 from ._utils import check_fraction, check_int, check_real, resolve_image_shape
-from .sparseness import project_sparseness_cone
 
 __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
 _INITS = ("nndsvda", "nndsvd", "random")
-# NNDSVD entries below this fraction of the largest are set to 0 ("nndsvda" then
-# fills them with the data mean).
-_INIT_RTOL = 1e-6
 # Accelerated projected-gradient steps on the codes per iteration of the fit, when
 # every code is held at a sparseness (the other updates are exact block minimisers).
 _INNER_STEPS = 10
 
 
 # --------------------------------------------------------------------------- kernels
-def _initialize(X, n_components, init, rng):
-    """Non-negative starting factors ``(codes, components)``, not yet at unit scale.
-
-    NNDSVD (Boutsidis & Gallopoulos 2008): the positive or negative part of each
-    singular pair, whichever carries more energy; "nndsvda" fills its zeros with
-    the data mean, which lets multiplicative-free solvers leave them.
-    """
-    n_samples, n_features = X.shape
-    dtype = X.dtype
-    if init == "random":
-        scale = np.sqrt(X.mean() / n_components)
-        codes = np.abs(rng.standard_normal((n_samples, n_components))) * scale
-        components = np.abs(rng.standard_normal((n_components, n_features))) * scale
-        return codes.astype(dtype), components.astype(dtype)
-
-    # A rough SVD is enough for a starting point: 2 power iterations, not 7.
-    U, S, Vt = randomized_svd(X, n_components, n_iter=2, random_state=rng)
-    codes = np.zeros((n_samples, n_components), dtype=dtype)
-    components = np.zeros((n_components, n_features), dtype=dtype)
-    codes[:, 0] = np.sqrt(S[0]) * np.abs(U[:, 0])
-    components[0] = np.sqrt(S[0]) * np.abs(Vt[0])
-    for j in range(1, n_components):
-        u, v = U[:, j], Vt[j]
-        u_pos, u_neg = np.maximum(u, 0), np.maximum(-u, 0)
-        v_pos, v_neg = np.maximum(v, 0), np.maximum(-v, 0)
-        nu_pos, nv_pos = np.linalg.norm(u_pos), np.linalg.norm(v_pos)
-        nu_neg, nv_neg = np.linalg.norm(u_neg), np.linalg.norm(v_neg)
-        if nu_pos * nv_pos >= nu_neg * nv_neg:
-            u, v, sigma = u_pos / (nu_pos or 1), v_pos / (nv_pos or 1), nu_pos * nv_pos
-        else:
-            u, v, sigma = u_neg / (nu_neg or 1), v_neg / (nv_neg or 1), nu_neg * nv_neg
-        codes[:, j] = np.sqrt(S[j] * sigma) * u
-        components[j] = np.sqrt(S[j] * sigma) * v
-    codes[codes < _INIT_RTOL * codes.max()] = 0
-    components[components < _INIT_RTOL * components.max()] = 0
-    if init == "nndsvda":
-        mean = X.mean()
-        codes[codes == 0] = mean
-        components[components == 0] = mean
-    return codes, components
-
-
 def _objective(squared_norm_X, B, G, C, C_gram):
     """``0.5 ||X - C A||^2`` from ``B = X A^T``, ``G = A A^T`` and ``C^T C``, without ``C A``."""
     value = squared_norm_X - 2 * np.vdot(B, C) + np.vdot(G, C_gram)
     return 0.5 * max(float(value), 0.0)
-
-
-def _solve_codes(X, components, sparseness, max_iter, tol):
-    """Codes of every sample with the atoms fixed, each sample on its own.
-
-    Non-negative least squares, or codes held in the sparseness cone when
-    ``sparseness`` is given (see :func:`codes_from_grams`). Each sample is solved
-    divided by its largest entry and its code scaled back (the codes are linear in
-    the sample's scale), so the start, the stopping rule and the result depend on
-    the sample alone, whatever its units.
-    """
-    row_scale = X.max(axis=1)
-    row_scale[row_scale == 0] = 1
-    X = X / row_scale[:, None]
-    G = components @ components.T
-    B = X @ components.T
-    # The best multiple of each atom alone, clamped, rescaled as a whole.
-    diagonal = np.diagonal(G)
-    codes = np.maximum(B, 0) / np.where(diagonal > 0, diagonal, 1)
-    curvature = _row_dot(codes @ G, codes)
-    scale = _row_dot(B, codes) / np.where(curvature > 0, curvature, 1)
-    codes *= np.maximum(scale, 0)[:, None]
-    codes = np.asfortranarray(codes, dtype=X.dtype)
-    squared_norms = _row_dot(X, X)
-    if sparseness is not None:
-        # Start the sparse codes from the non-negative least-squares ones, projected:
-        # near the optimum already, where the ill-conditioned gradient steps are slow.
-        codes = codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
-        codes = np.asfortranarray(project_sparseness_cone(codes, sparseness, at_least=True))
-    codes = codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
-    return np.ascontiguousarray(codes * row_scale[:, None])
 
 
 def _residual_norm(X, codes, components):
@@ -211,6 +135,33 @@ def _constraints(X, n_components, atom_sparseness, code_sparseness, code_sparsen
     return atoms, codes
 
 
+class _NoOnlineFit(AttributeError, ValueError):
+    """No ``partial_fit`` here: ``hasattr`` says False, and it is a ValueError."""
+
+
+class _UnlessComponentScope:
+    """``partial_fit``, which a model whose codes are constrained per component lacks.
+
+    Getting it from such a model raises :class:`_NoOnlineFit` (so ``hasattr`` is
+    False, and scikit-learn's checks leave it out); from the class, the function.
+    """
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, model, owner=None):
+        if model is None:
+            return self.method
+        if model.code_sparseness is not None and model.code_sparseness_scope == "component":
+            raise _NoOnlineFit(
+                "SparseNMF.partial_fit is not available with code_sparseness_scope="
+                "'component': that constraint holds each component's activations across "
+                "all the training samples at once, which a chunk does not have. Use "
+                "code_sparseness_scope='sample', or fit on all the samples.")
+        return self.method.__get__(model, owner)
+
+
 def _extrapolated(constraint, new, old, beta):
     """``new + beta (new - old)``, projected back onto ``constraint`` (``new`` if beta is 0)."""
     return new if beta == 0 else constraint.project(new + beta * (new - old))
@@ -264,13 +215,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
 
     atom_constraint, code_constraint = _constraints(
         X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope)
-    codes, components = _initialize(X, n_components, init, rng)
-    # The scale convention from the start: unit atoms, the codes carrying the scale.
-    norms = np.linalg.norm(components, axis=1)
-    codes *= norms
-    atoms_t = atom_constraint.project(components.T / np.where(norms > 0, norms, 1))
-    atoms_t = np.asfortranarray(atoms_t, dtype=X.dtype)  # the atoms as columns
-    codes = np.asfortranarray(code_constraint.project(codes), dtype=X.dtype)
+    codes, atoms_t = starting_point(X, n_components, init, rng, atom_constraint,
+                                    code_constraint)
     squared_norm_X = float(np.vdot(X, X))
 
     # Extrapolation with restarts (Ang & Gillis 2019): after every update of the codes,
@@ -382,6 +328,9 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         Seeds the initialisation.
     verbose : int, default=0
         Print the error every 10 iterations.
+    forget_factor : float in [0, 1], default=0.7
+        Used by :meth:`partial_fit` only: the weight that the sums of the earlier
+        chunks keep when a chunk is added (0: each chunk alone, 1: all chunks alike).
 
     Attributes
     ----------
@@ -395,7 +344,10 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         Frobenius norm ``||X - codes @ components_||`` at the end of the fit (as in
         scikit-learn's NMF).
     n_iter_ : int
-        Iterations run.
+        Iterations run (by :meth:`fit`; :meth:`partial_fit` removes it, and
+        ``reconstruction_err_``).
+    n_steps_ : int
+        Chunks seen by :meth:`partial_fit` since the model was initialised or fitted.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined when ``X`` has string feature names.
@@ -430,7 +382,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
     def __init__(self, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                  code_sparseness_scope="sample", image_shape=None, init="nndsvda",
-                 max_iter=200, tol=1e-4, random_state=None, verbose=0):
+                 max_iter=200, tol=1e-4, random_state=None, verbose=0,
+                 forget_factor=0.7):
         self.n_components = n_components
         self.atom_sparseness = atom_sparseness
         self.code_sparseness = code_sparseness
@@ -441,6 +394,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         self.tol = tol
         self.random_state = random_state
         self.verbose = verbose
+        self.forget_factor = forget_factor
 
     def fit(self, X, y=None):
         """Learn the atoms from ``X``.
@@ -479,6 +433,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         _check_non_negative(X, f"{type(self).__name__}.fit")
+        check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
@@ -490,13 +445,86 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
             # The codes the per-sample solver gives, so that fit_transform(X) agrees
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
             # the fit's last codes may sit in another local optimum).
-            codes = _solve_codes(X, components, self._sample_sparseness(), self.max_iter,
-                                 self.tol)
+            codes = solve_codes(X, components, self._sample_sparseness(), self.max_iter,
+                                self.tol)
         self.components_ = components
         self.n_components_ = components.shape[0]
         self.n_iter_ = n_iter
+        for name in ("_online", "n_steps_"):  # a later partial_fit starts from these atoms
+            vars(self).pop(name, None)
         self.reconstruction_err_ = _residual_norm(X, codes, components)
         return codes
+
+    @_UnlessComponentScope
+    def partial_fit(self, X, y=None):
+        """Update the atoms from one chunk of images (online learning).
+
+        The atoms are fitted to running sums over the chunks of ``codes^T codes``
+        and ``codes^T X``, in which the earlier chunks' weight is multiplied by
+        ``forget_factor`` at each chunk. A call solves the chunk's codes with the
+        atoms fixed (as :meth:`transform`), adds them to the sums and makes one
+        block update of the atoms (each set to its exact minimiser under its
+        constraint, unit L2 norm included). The first call on an unfitted model
+        initialises from its chunk as :meth:`fit` does and updates the atoms with
+        the initial codes: it gives the atoms of ``fit`` with ``max_iter=1``. After
+        a fit, the sums start empty, from the fitted atoms. Not available with
+        ``code_sparseness_scope="component"`` and a ``code_sparseness``, which
+        constrains all samples together (a ValueError, also an AttributeError).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of non-negative images, flattened, with the features of the
+            first chunk.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : SparseNMF
+        """
+        first = not hasattr(self, "components_")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        _check_non_negative(X, f"{type(self).__name__}.partial_fit")
+        n_components, atom_sparseness, code_sparseness, init = _check_parameters(
+            *X.shape, self.n_components, self.atom_sparseness, self.code_sparseness,
+            self.code_sparseness_scope, self.init, self.max_iter, self.tol)
+        check_real(self.forget_factor, "forget_factor", low=0, high=1)
+        if not first and n_components != self.components_.shape[0]:
+            raise ValueError(
+                f"n_components={n_components} but this model has "
+                f"{self.components_.shape[0]} atoms; partial_fit cannot change their "
+                "number. Set n_components back, or fit a new model.")
+        online = getattr(self, "_online", None)
+        # The sums are kept for the data divided by the first chunk's largest entry
+        # (fit's scaling), so that neither overflows whatever the data's units.
+        scale = online["scale"] if online else float(X.max()) or 1.0
+        X_unit = X / scale
+        atom_constraint, code_constraint = _constraints(
+            X_unit, n_components, atom_sparseness, code_sparseness, "sample")
+        if first:
+            self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape,
+                                                    required=False)
+            codes, atoms_t = starting_point(X_unit, n_components, init,
+                                            check_random_state(self.random_state),
+                                            atom_constraint, code_constraint)
+        else:
+            components = self.components_.astype(X.dtype, copy=False)
+            codes = solve_codes(X_unit, components, self._sample_sparseness(),
+                                self.max_iter, self.tol)
+            atoms_t = np.asfortranarray(components.T)
+        grams, cross = codes.T @ codes, X_unit.T @ codes
+        if online:
+            grams += self.forget_factor * online["grams"]
+            cross += self.forget_factor * online["cross"]
+        atoms_t = atom_constraint.update(atoms_t, cross, grams)
+        self._online = {"scale": scale, "grams": grams, "cross": cross}
+        self.components_ = np.ascontiguousarray(atoms_t.T)
+        self.n_components_ = n_components
+        self.n_steps_ = (self.n_steps_ if online else 0) + 1
+        for name in ("n_iter_", "reconstruction_err_"):  # they describe a fit
+            vars(self).pop(name, None)
+        return self
 
     def _sample_sparseness(self):
         return self.code_sparseness if self.code_sparseness_scope == "sample" else None
@@ -523,8 +551,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         _check_non_negative(X, f"{type(self).__name__}.{method}")
-        codes = _solve_codes(X, self.components_.astype(X.dtype, copy=False),
-                             self._sample_sparseness(), self.max_iter, self.tol)
+        codes = solve_codes(X, self.components_.astype(X.dtype, copy=False),
+                            self._sample_sparseness(), self.max_iter, self.tol)
         return X, codes
 
     _count_name = "n_components_"

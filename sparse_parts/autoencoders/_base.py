@@ -42,6 +42,9 @@ NET_PARAM_PREFIXES = ("optimizer__", "callbacks__")
 # Above this maximum, X cannot be intensities in [0, 1] (even with some noise): most
 # likely raw pixel values such as 0-255, on which training saturates the sigmoid codes.
 _RAW_PIXEL_MAX = 1.5
+# Parameters a continued training (partial_fit, warm start) may change: they say how
+# long to train, not what the net is.
+_CONTINUE_IGNORED = ("max_epochs", "warm_start")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -128,6 +131,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         random_state=None,
         verbose=0,
         callbacks=None,
+        warm_start=False,
         **net_params,
     ):
         self.n_components = n_components
@@ -152,6 +156,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.warm_start = warm_start
         # Checked in fit, as every parameter: only optimizer__* and callbacks__* keys.
         self._net_params = dict(net_params)
 
@@ -192,6 +197,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
     def __setstate__(self, state):
         # Estimators pickled before skorch parameters were accepted have none.
         state.setdefault("_net_params", {})
+        state.setdefault("warm_start", False)  # and no warm start
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ validation
@@ -243,8 +249,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         if self.validation_fraction is not None:
             check_real(self.validation_fraction, "validation_fraction",
                         low=0, low_open=True, high=1, high_open=True)
-        if not isinstance(self.early_stopping, (bool, np.bool_)):
-            raise ValueError(f"early_stopping must be a bool, got {self.early_stopping!r}.")
+        for name in ("early_stopping", "warm_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}.")
         check_int(self.n_iter_no_change, "n_iter_no_change")
         check_real(self.tol, "tol", low=0)
         if not isinstance(self.verbose, (bool, np.bool_)):
@@ -325,6 +332,10 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
     def fit(self, X, y=None):
         """Train the auto-encoder on the images ``X``.
 
+        Builds a new net and trains it ``max_epochs`` epochs; with ``warm_start=True``
+        and a fitted estimator, trains the fitted net ``max_epochs`` more epochs
+        instead, from its weights and optimizer state.
+
         An interrupted training (``KeyboardInterrupt``, e.g. Ctrl-C, or raised by a
         callback) stops as in skorch: ``fit`` returns a fitted estimator with the
         weights reached, sets ``fit_interrupted_`` to True and warns how many epochs
@@ -344,48 +355,129 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self : object
             The fitted estimator.
         """
+        continuing = bool(self.warm_start) and hasattr(self, "net_")
+        return self._train(X, epochs=None, continuing=continuing, method="fit")
+
+    def partial_fit(self, X, y=None):
+        """Train one epoch on the chunk of images ``X``, continuing the fitted net.
+
+        The first call (on an estimator that was never fitted) builds and initialises
+        the net exactly as ``fit`` does, so one ``partial_fit`` on ``X`` gives the
+        estimator that ``fit`` with ``max_epochs=1`` gives. Later calls pass once over
+        their chunk in shuffled mini-batches, keeping the weights, the optimizer state
+        (e.g. Adam's moments) and the stream of shuffling orders: ``partial_fit``
+        twice on ``X`` is ``fit`` with ``max_epochs=2``. A chunk must have the
+        features of the first; the parameters must not change between calls
+        (``max_epochs`` and ``warm_start`` excepted, which ``partial_fit`` does not
+        use). Early stopping has no effect here (one epoch per call); with
+        ``validation_fraction`` each chunk holds out its own fraction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of flattened images, as for ``fit``. At least 2 samples.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._train(X, epochs=1, continuing=hasattr(self, "net_"),
+                           method="partial_fit")
+
+    def _check_unchanged(self, method):
+        """Refuse to continue a net whose parameters changed since it was built."""
+        built_with = getattr(self, "_built_with", None)
+        if built_with is None:  # an estimator pickled before continued trainings
+            return
+        current = self.get_params()
+        changed = []
+        for name in sorted(set(built_with) | set(current)):
+            if name in _CONTINUE_IGNORED:
+                continue
+            before, now = built_with.get(name), current.get(name)
+            try:
+                same = before is now or bool(before == now)
+            except (TypeError, ValueError):  # e.g. arrays compared element-wise
+                same = False
+            if not same:
+                changed.append(f"{name} ({before!r} -> {now!r})")
+        if changed:
+            fresh = ("set warm_start=False" if method == "fit"
+                     else "use a new estimator, e.g. sklearn.base.clone(estimator),")
+            raise ValueError(
+                f"{method} continues the fitted net of {type(self).__name__}, which was "
+                f"built with other parameters: {', '.join(changed)}. Set them back, or "
+                f"{fresh} to train a new net with these parameters.")
+
+    def _train(self, X, *, epochs, continuing, method):
+        """Validate, build the net unless ``continuing``, train, record the result.
+
+        ``epochs`` None trains ``max_epochs`` epochs; an int trains that many.
+        """
         self._check_params()
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2,
+                          reset=not continuing)
         n_samples, n_features = X.shape
-        image_shape = resolve_image_shape(n_features, self.image_shape,
-                                          required=self._needs_image_shape)
-        device = resolve_device(self.device)
+        if continuing:
+            self._check_unchanged(method)
+            image_shape = self.image_shape_
+            device = self.net_.device
+        else:
+            image_shape = resolve_image_shape(n_features, self.image_shape,
+                                              required=self._needs_image_shape)
+            device = resolve_device(self.device)
         highest = float(X.max())
         if highest > _RAW_PIXEL_MAX:
             warnings.warn(
                 f"X holds values up to {highest:g}, but {type(self).__name__} expects images "
                 "scaled to [0, 1] (its codes and default decoder are fitted for that "
                 "range); scale X first, e.g. X / 255 for 8-bit pixels.",
-                UserWarning, stacklevel=2)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+                UserWarning, stacklevel=3)
         torch_device = torch.device(device)
-        fork_devices = []
-        if torch_device.type == "cuda":
-            fork_devices = [torch_device.index if torch_device.index is not None
-                            else torch.cuda.current_device()]
+        if continuing:
+            net = self.net_
+            epochs = int(self.max_epochs) if epochs is None else epochs
+            with _cpu_numerics(device):
+                done = len(net.history)
+                fit_net(net, _as_float32_tensor(X, torch_device), epochs=epochs)
+        else:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            fork_devices = []
+            if torch_device.type == "cuda":
+                fork_devices = [torch_device.index if torch_device.index is not None
+                                else torch.cuda.current_device()]
+            with _cpu_numerics(device), torch.random.fork_rng(devices=fork_devices):
+                torch.manual_seed(seed)
+                module = AutoEncoderModule(
+                    self._build_encoder(n_features, image_shape),
+                    int(self.n_components), n_features, self.decoder_activation,
+                )
+                net = self._make_net(module, device, seed, n_samples)
+                done = 0
+                fit_net(net, _as_float32_tensor(X, torch_device), epochs=epochs)
+            self._built_with = self.get_params()
+        self._record(net, image_shape, method, planned=epochs or int(self.max_epochs),
+                     ran=len(net.history) - done)
+        return self
 
-        with _cpu_numerics(device), torch.random.fork_rng(devices=fork_devices):
-            torch.manual_seed(seed)
-            module = AutoEncoderModule(
-                self._build_encoder(n_features, image_shape),
-                int(self.n_components), n_features, self.decoder_activation,
-            )
-            net = self._make_net(module, device, seed, n_samples)
-            fit_net(net, _as_float32_tensor(X, torch_device))
-
+    def _record(self, net, image_shape, method, *, planned, ran):
+        """The fitted attributes, from the net a training left."""
         self.net_ = net
         self.image_shape_ = image_shape
         self.n_iter_ = len(net.history)
         self.fit_interrupted_ = bool(net.interrupted_)
         if self.fit_interrupted_:
+            of = f"max_epochs={planned}" if method == "fit" else f"{planned} ({method})"
             warnings.warn(
-                f"Training of {type(self).__name__} was interrupted during epoch "
-                f"{self.n_iter_} of max_epochs={self.max_epochs}; the estimator keeps the "
-                "weights reached (fit_interrupted_ is True).", UserWarning, stacklevel=2)
+                f"Training of {type(self).__name__} was interrupted during epoch {ran} of "
+                f"{of}; the estimator keeps the weights reached (fit_interrupted_ is "
+                "True).", UserWarning, stacklevel=4)
         decoder = net.module_.decoder
         self.components_ = decoder.weight.detach().cpu().numpy().copy()
         self.decoder_bias_ = decoder.bias.detach().cpu().numpy().copy()
-        return self
 
     def fit_transform(self, X, y=None):
         """Fit to ``X`` and return its codes (same as ``fit(X).transform(X)``).

@@ -90,6 +90,12 @@ PARAMETERS = r"""
         Extra skorch callbacks (instances or ``(name, callback)`` pairs), e.g.
         ``skorch.callbacks.LRScheduler``; copied at fit time. A callback that monitors
         a ``valid_*`` score needs ``validation_fraction``.
+    warm_start : bool, default=False
+        If True, ``fit`` on a fitted estimator trains its net ``max_epochs`` more
+        epochs, from the weights, optimizer state and shuffling stream it reached
+        (``fit`` twice with ``max_epochs=k`` is ``fit`` once with ``max_epochs=2k``);
+        the other parameters must be those the net was built with. If False, ``fit``
+        builds a new net. ``partial_fit`` always continues a fitted net.
     **net_params : dict
         skorch's double-underscore parameters, passed to the net:
         ``optimizer__<name>`` (e.g. ``optimizer__weight_decay=1e-4``,
@@ -111,11 +117,13 @@ ATTRIBUTES = r"""
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
-        Number of epochs run (begun, if the training was interrupted).
+        Number of epochs run since the net was built, over all ``partial_fit`` calls
+        and warm-started fits (begun, if the training was interrupted).
     fit_interrupted_ : bool
         True if a ``KeyboardInterrupt`` (Ctrl-C, or one raised by a callback) stopped
-        the training; the estimator then holds the weights reached, and ``fit``
-        warned. False after a complete fit or an early stop.
+        the last training (``fit`` or ``partial_fit``); the estimator then holds the
+        weights reached, and the method warned. False after a complete training or an
+        early stop.
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.history`` holds the per-epoch and per-batch
         losses, ``net_.module_`` the torch module.

@@ -206,6 +206,11 @@ class _CheckLoss(Callback):
 class _AutoEncoderNet(NeuralNet):
     """skorch net whose loss is computed from ``X`` and the ``(X_hat, codes)`` output.
 
+    The shuffling orders of all its trainings come from one generator, seeded
+    from ``iterator_train__seed`` when the net is initialised: a continued training
+    (``partial_fit``, a warm start) draws new orders, and ``k`` epochs followed by
+    ``m`` more give the orders of ``k + m`` epochs in one training.
+
     Per-batch costs of skorch are trimmed: the recursive ``train()`` call on every
     module at every batch is skipped when the mode is already right; the optimizer
     step goes through a closure only for optimizers that need one (LBFGS); and the
@@ -246,6 +251,35 @@ class _AutoEncoderNet(NeuralNet):
     # plainly, and a model trained on CUDA would fail to load on a CPU-only machine.
     # Pickled together, the two names stay one object.
     cuda_dependent_attributes_ = ["module"]
+
+    def initialize(self):
+        super().initialize()
+        self.shuffle_generator_ = torch.Generator().manual_seed(int(self.iterator_train__seed))
+        return self
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and iterator.shuffle:
+            if getattr(self, "shuffle_generator_", None) is None:  # a net pickled before
+                self.shuffle_generator_ = iterator.generator
+            iterator.generator = self.shuffle_generator_
+        return iterator
+
+    # The generator is pickled as its state, a numpy array: a pickled torch tensor
+    # outside skorch's device mapping would not load on a machine without CUDA.
+    def __getstate__(self):
+        state = super().__getstate__()
+        generator = state.pop("shuffle_generator_", None)
+        if generator is not None:
+            state["shuffle_generator_state_"] = generator.get_state().numpy()
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("shuffle_generator_state_", None)
+        super().__setstate__(state)
+        if saved is not None:
+            self.shuffle_generator_ = torch.Generator()
+            self.shuffle_generator_.set_state(torch.from_numpy(saved))
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         # skorch ignores a callbacks__<name>__<param> whose callback does not exist.
@@ -378,6 +412,21 @@ def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_e
     )
 
 
-def fit_net(net, X):
-    """Train ``net`` on the tensor ``X`` (no target)."""
-    return net.fit(_TensorDataset(X), None)
+def fit_net(net, X, epochs=None):
+    """Train ``net`` on the tensor ``X`` (no target).
+
+    Parameters
+    ----------
+    net : _AutoEncoderNet
+    X : torch.Tensor
+    epochs : int, default=None
+        None: initialise the net and train ``max_epochs`` epochs (skorch's ``fit``).
+        An int: train that many epochs, continuing from the net's weights and
+        optimizer state (skorch's ``partial_fit``; a net never trained is initialised
+        first).
+    """
+    if epochs is None:
+        return net.fit(_TensorDataset(X), None)
+    # skorch's partial_fit passes its keyword arguments on to fit_loop, whose
+    # ``epochs`` argument takes this one.
+    return net.partial_fit(_TensorDataset(X), None, epochs=int(epochs))
