@@ -12,6 +12,8 @@ import sys
 
 import numpy as np
 
+from ._utils import check_dense
+
 # Relative slack on the feasibility checks l2 <= l1 <= sqrt(n) * l2, so that targets
 # computed in floating point (e.g. sparseness 0 -> l1 = sqrt(n) * l2) are accepted.
 _FEASIBILITY_RTOL = 1e-9
@@ -36,6 +38,7 @@ def _real_array(x, name):
     A complex array would lose its imaginary part silently in a float cast, and text
     would fail with numpy's own message; an object array of numbers is converted.
     """
+    check_dense(x, name)
     array = np.asarray(x)
     if array.dtype.kind == "O":
         try:
@@ -314,6 +317,11 @@ def _project_kernel(ops, X, l1, l2):
     (see :func:`_staircase`).
     """
     m, n = X.shape
+    # The feasible set scales with l2 ({l2 * u : u feasible for l1 / l2 and 1}) and the
+    # projection ignores the scale of x, so the kernel works at unit L2 norm and
+    # scales the result last: l2 ** 2 would overflow for l2 > 1e154 and vanish below
+    # 1e-154, and the target then read as the uniform vector.
+    scale, l1, l2 = l2, l1 / l2, 1.0
     row_max = ops.row_max(X)
     # The projection is invariant to a positive scaling of x. Rows spanning more than
     # 1e150 or less than 1e-150 are scaled by 2**-600 or 2**600 (exactly), so squares
@@ -367,7 +375,7 @@ def _project_kernel(ops, X, l1, l2):
     if ops.any(degenerate):
         staircase = _staircase(ops, X, row_max, gap_k, k_float, l1, ratio_sq)
         result = ops.where(degenerate, staircase, result)
-    return result
+    return result * scale
 
 
 def _staircase(ops, X, row_max, gap_k, k, l1, ratio_sq):

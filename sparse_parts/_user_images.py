@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._utils import resolve_image_shape
+from ._utils import check_int, resolve_image_shape
 
 __all__ = ["load_images", "load_labels"]
 
@@ -22,6 +22,16 @@ __all__ = ["load_images", "load_labels"]
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # The array of an .npz archive holding several: the first of these keys present.
 _NPZ_KEYS = ("images", "data", "X")
+
+
+def _user_path(path, name):
+    """``path`` (str, bytes or path-like) as a str with ``~`` expanded, or a clear error."""
+    try:
+        return os.path.expanduser(os.fsdecode(path))
+    except TypeError:
+        raise TypeError(
+            f"{name} must be the path of a file or folder (str or os.PathLike), got "
+            f"{type(path).__name__}.") from None
 
 
 def _array_images(array, image_shape, source):
@@ -269,7 +279,7 @@ def load_images(path, *, image_shape=None, key=None, labels=None):
     >>> bunch.data.shape, bunch.images.shape, bunch.image_shape
     ((5, 24), (5, 6, 4), (6, 4))
     """
-    path = os.path.expanduser(os.fspath(path))
+    path = _user_path(path, "path")
     if key is not None and not path.lower().endswith(".npz"):
         raise ValueError(f"key={key!r} names an array of a .npz archive, but {path} is not one.")
     filenames = None
@@ -327,7 +337,9 @@ def load_labels(path, n_samples=None):
         An unsupported file kind, a value that is not an integer, no labels, or not
         ``n_samples`` of them.
     """
-    path = os.path.expanduser(os.fspath(path))
+    path = _user_path(path, "labels")
+    if n_samples is not None:
+        n_samples = check_int(n_samples, "n_samples")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No labels file at {path}.")
     if path.lower().endswith(".npy"):
@@ -347,7 +359,14 @@ def load_labels(path, n_samples=None):
         values = _read_label_text(path)
     else:
         raise ValueError(f"Cannot read labels from {path}: pass a .npy, .txt or .csv file.")
-    labels = np.asarray(values, dtype=np.int64)
+    values = np.asarray(values)
+    # Casting to int64 would wrap larger values (2**64 - 1 becomes -1) silently.
+    if values.dtype.kind in "ufO" and values.size and (
+            values.min() < -2**63 or values.max() >= 2**63):
+        raise ValueError(
+            f"{path} holds labels outside the 64-bit integer range (from {values.min()} "
+            f"to {values.max()}); number the classes with small integers.")
+    labels = values.astype(np.int64)
     if len(labels) == 0:
         raise ValueError(f"{path} holds no labels.")
     if n_samples is not None and len(labels) != n_samples:
@@ -360,8 +379,14 @@ def load_labels(path, n_samples=None):
 
 def _read_label_text(path):
     """The integer labels of a text file: one per line, or all on one line."""
-    with open(path, encoding="utf-8") as file:
-        lines = [(number, line.strip()) for number, line in enumerate(file, 1) if line.strip()]
+    try:
+        with open(path, encoding="utf-8") as file:
+            lines = [(number, line.strip()) for number, line in enumerate(file, 1)
+                     if line.strip()]
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not a text file of labels (byte {error.start} is not UTF-8 text); "
+            "write one integer label per line, or pass a .npy array.") from None
     labels = []
     for number, line in lines:
         tokens = re.split(r"[,\s]+", line)

@@ -4,6 +4,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.sparse
 from sklearn.utils.validation import check_array
 
 
@@ -21,6 +22,10 @@ def resolve_image_shape(n_features, image_shape=None, *, required=True):
     morphology, a plot) asks again with ``required=True``.
     """
     n_features = int(n_features)
+    if n_features < 1:
+        raise ValueError(
+            f"Images of n_features={n_features} pixels have no image shape: pass data with "
+            "at least one feature (one pixel per column).")
     if image_shape is None:
         side = math.isqrt(n_features)
         if side * side == n_features:
@@ -31,12 +36,18 @@ def resolve_image_shape(n_features, image_shape=None, *, required=True):
             f"Cannot infer the image shape: n_features={n_features} is not a perfect "
             "square. Pass image_shape=(height, width) with height * width == n_features "
             "(one of them may be -1).")
+    # Integers only: int() would truncate 4.5 to 4, read True as 1 and "4" as 4, and
+    # a string "44" is itself a pair of characters, so all would pass silently.
     try:
-        height, width = (int(v) for v in image_shape)
+        height, width = image_shape
     except (TypeError, ValueError):
+        height = width = None
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+               for v in (height, width)):
         raise ValueError(
             "image_shape must be a pair of integers (height, width), one of which may be "
-            f"-1, got {image_shape!r}.") from None
+            f"-1, got {image_shape!r}.")
+    height, width = int(height), int(width)
     if (height, width).count(-1) == 1:
         known = width if height == -1 else height
         if known >= 1 and n_features % known == 0:
@@ -54,6 +65,14 @@ def resolve_image_shape(n_features, image_shape=None, *, required=True):
             f"image_shape={tuple(image_shape)!r} holds {height * width} pixels but the data has "
             f"n_features={n_features}. Pass the (height, width) of the flattened images.")
     return height, width
+
+
+def check_dense(x, name):
+    """Refuse a scipy sparse matrix, which ``np.asarray`` would turn into a 0-d object array."""
+    if scipy.sparse.issparse(x):
+        raise TypeError(
+            f"{name} is a scipy sparse matrix, but dense data is required; pass "
+            f"{name}.toarray().")
 
 
 def check_real(value, name, *, low=None, low_open=False, high=None, high_open=False):

@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.datasets import fetch_file, get_data_home, load_digits
 from sklearn.utils import Bunch
 
-from ._user_images import load_images, load_labels
+from ._user_images import _user_path, load_images, load_labels
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -425,7 +425,7 @@ def fetch_fashion_mnist(
             f"subset must be one of {', '.join(map(repr, _SUBSETS))}, got {subset!r}."
         )
     if data_home is not None:
-        data_home = os.path.expanduser(os.fspath(data_home))
+        data_home = _user_path(data_home, "data_home")
         search_dirs = [data_home, FASHION_MNIST_DEBIAN_DIR]
         download_dir = data_home
     else:

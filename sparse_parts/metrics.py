@@ -56,29 +56,28 @@ def _as_2d(X, name, who):
     return X
 
 
-def _decomposition_and_input(estimator, X, codes=None):
-    """The decomposition a metric measures, the images it sees, and their codes.
+def _find_decomposition(estimator):
+    """The fitted decomposition ``estimator`` stands for, and what comes before it.
 
-    The one place where the metrics and scorers find what they measure. A fitted
-    :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its last step,
-    and ``X`` goes through the earlier steps first; any other estimator stands for
-    itself. The decomposition must have ``components_``, ``transform`` and
-    ``decode``.
+    A fitted :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its
+    last step; any other estimator stands for itself. The decomposition must have
+    ``components_``, ``transform`` and ``decode``.
 
     Returns
     -------
     decomposition : the fitted decomposition
-    X : ndarray of shape (n_samples, n_features)
-        The images as the decomposition sees them, validated.
-    codes : ndarray of shape (n_samples, n_components)
-        ``codes`` checked against ``X`` and the atoms, or ``decomposition.transform(X)``.
+    described : str
+        How an error names it.
+    before : list of Pipeline
+        The earlier steps, outermost first: ``X`` goes through each in turn.
     """
     decomposition = estimator
     described = type(estimator).__name__
+    before = []
     while isinstance(decomposition, Pipeline):
         check_is_fitted(decomposition)
         if len(decomposition) > 1:
-            X = decomposition[:-1].transform(X)
+            before.append(decomposition[:-1])
         name, decomposition = decomposition.steps[-1]
         kind = repr(decomposition) if isinstance(decomposition, str) else type(
             decomposition).__name__
@@ -96,6 +95,27 @@ def _decomposition_and_input(estimator, X, codes=None):
                 f"{described} has no {method}(): these metrics need transform(X) for the "
                 "codes and decode(codes, components) to decode with operated atoms, as the "
                 "estimators of this package have.")
+    return decomposition, described, before
+
+
+def _decomposition_and_input(estimator, X, codes=None):
+    """The decomposition a metric measures, the images it sees, and their codes.
+
+    The one place where the metrics, the scorers and the plots find what they
+    measure (see :func:`_find_decomposition`); in a Pipeline, ``X`` goes through
+    the earlier steps first.
+
+    Returns
+    -------
+    decomposition : the fitted decomposition
+    X : ndarray of shape (n_samples, n_features)
+        The images as the decomposition sees them, validated.
+    codes : ndarray of shape (n_samples, n_components)
+        ``codes`` checked against ``X`` and the atoms, or ``decomposition.transform(X)``.
+    """
+    decomposition, described, before = _find_decomposition(estimator)
+    for steps in before:
+        X = steps.transform(X)
     X = _as_2d(X, "X", "these metrics")
     n_components, n_features = np.shape(decomposition.components_)
     if X.shape[1] != n_features:
@@ -103,7 +123,14 @@ def _decomposition_and_input(estimator, X, codes=None):
             f"X has {X.shape[1]} features but {described} has atoms of {n_features} "
             "features; pass images like those it was fitted on.")
     if codes is None:
-        return decomposition, X, np.asarray(decomposition.transform(X))
+        codes = np.asarray(decomposition.transform(X))
+        # A metric of NaN codes would be NaN, and a plot of them fail inside matplotlib.
+        if not np.isfinite(codes).all():
+            raise ValueError(
+                f"{described} returned NaN or infinite codes for X (finite, largest "
+                f"|value| {np.abs(X).max():.3g}): scale X to the range it was fitted on, "
+                "e.g. [0, 1].")
+        return decomposition, X, codes
     codes = _as_2d(codes, "codes", "these metrics")
     expected = (X.shape[0], n_components)
     if codes.shape != expected:

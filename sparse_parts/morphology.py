@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 import skimage.morphology
 
-from ._utils import resolve_image_shape
+from ._utils import check_dense, resolve_image_shape
 
 __all__ = ["OPERATORS", "apply_operator", "closing", "dilation", "erosion", "opening"]
 
@@ -116,6 +116,7 @@ def _fold_footprint(footprint, image_shape):
 
 def _check_images(images, name="images"):
     """Return ``(stack, was_2d)``: ``images`` as a 3-D array and whether it was 2-D."""
+    check_dense(images, name)
     images = np.asarray(images)
     if images.ndim not in (2, 3):
         raise ValueError(
@@ -338,6 +339,7 @@ default="dilation"
             f"{operator!r}."
         )
 
+    check_dense(X, "X")
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(

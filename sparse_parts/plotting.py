@@ -10,19 +10,26 @@ of a grid of panels takes ``fig=`` instead. Every function returns the
 Image grids are one mosaic per panel (:func:`skimage.util.montage`, a single
 ``imshow``) rather than one axes per image, so a grid of 100 atoms draws in
 milliseconds; the tiles are separated by gaps drawn in a colour the colour map does
-not use. Every mosaic has a colour bar that states its scale. Non-negative
-images are drawn in grey (white 0, black the maximum); atoms with negative values
-(an auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at
-0 (blue < 0 < red).
+not use. Every mosaic has a colour bar that states its scale. Non-negative images
+are drawn in grey (white 0, black the maximum); atoms with negative values (an
+auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at 0
+(blue < 0 < red). A fitted Pipeline stands for its last step; ``X`` goes through
+the earlier steps first, as in :mod:`sparse_parts.metrics`.
 """
+
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
+import scipy.sparse
+from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
+from matplotlib.figure import FigureBase
 from matplotlib.lines import Line2D
 from skimage.util import montage
 
-from .metrics import max_approximation
+from ._utils import resolve_image_shape
+from .metrics import _decomposition_and_input, _find_decomposition, max_approximation
 from .morphology import apply_operator
 
 __all__ = [
@@ -41,15 +48,13 @@ _NONNEGATIVE_CMAP = plt.get_cmap("gray_r").with_extremes(bad="#b9cde0")
 _SIGNED_CMAP = plt.get_cmap("RdBu_r").with_extremes(bad="0.45")
 
 
-def _image_shape(estimator):
-    shape = getattr(estimator, "image_shape_", None)
+def _image_shape(decomposition):
+    """``(height, width)`` of a fitted decomposition's atoms (see ``_find_decomposition``)."""
+    shape = getattr(decomposition, "image_shape_", None)
     if shape is None:
-        if not hasattr(estimator, "components_"):
-            raise ValueError(
-                f"{type(estimator).__name__} is not fitted: fit it before plotting.")
         raise ValueError(
-            f"{type(estimator).__name__} has no image shape (image_shape_ is None): refit "
-            "it with image_shape=(height, width).")
+            f"{type(decomposition).__name__} has no image shape (image_shape_ is None): "
+            "refit it with image_shape=(height, width).")
     return tuple(int(v) for v in shape)
 
 
@@ -62,9 +67,39 @@ def _check_count(value, name):
 def _new_axes(ax, figsize):
     """``ax`` and its figure, or a new pyplot figure of one axes."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-        return fig, ax
+        return plt.subplots(figsize=figsize, layout="constrained")
+    _check_target(ax, "ax")
     return ax.figure, ax
+
+
+_TARGETS = {"ax": (Axes, "Axes, e.g. from plt.subplots()"),
+            "fig": (FigureBase, "Figure, e.g. plt.figure()")}
+
+
+def _check_target(value, name):
+    """Refuse a ``value`` of ``ax`` or ``fig`` that is neither None nor what it must be."""
+    kind, described = _TARGETS[name]
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(
+            f"{name} must be None or a matplotlib {described}; got {type(value).__name__}.")
+
+
+def _records(records, key=None):
+    """``records`` as a list of mappings (each holding ``key``, unless None)."""
+    if records is None or isinstance(records, str | bytes | Mapping):
+        bad = ("records", records)
+    else:
+        records = list(records)
+        bad = next(((f"records[{i}]", record) for i, record in enumerate(records)
+                    if not isinstance(record, Mapping)), None)
+    if bad is not None:
+        raise ValueError(
+            f"{bad[0]} is of type {type(bad[1]).__name__}: records are an iterable of "
+            "mappings (dicts), one per model; for a DataFrame pass df.to_dict('records').")
+    missing = [i for i, record in enumerate(records) if key is not None and key not in record]
+    if missing:
+        raise ValueError(f"records[{missing[0]}] has no {key!r} key, which every record needs.")
+    return records
 
 
 def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
@@ -75,7 +110,7 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
     images : array-like of shape (n_images, height * width)
         Flattened images, row-major.
     image_shape : tuple of int
-        ``(height, width)``.
+        ``(height, width)``; one of them may be -1, and None means square images.
     n_cols : int
         Images per mosaic row.
     pad : int, default=1
@@ -104,12 +139,20 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
     """
     if normalize not in ("each", "none"):
         raise ValueError(f"normalize must be 'each' or 'none', got {normalize!r}.")
-    images = np.asarray(images, dtype=np.float64)
-    h, w = image_shape
-    if images.ndim != 2 or images.shape[1] != h * w or images.shape[0] == 0:
-        raise ValueError(
-            f"images must have shape (n_images, {h * w}) with n_images >= 1 for image_shape "
-            f"{image_shape}, got {images.shape}.")
+    images = np.asarray(images)
+    try:
+        if images.ndim != 2 or images.shape[0] == 0:
+            raise ValueError(f"got shape {images.shape}.")
+        h, w = resolve_image_shape(images.shape[1], image_shape)
+    except ValueError as exc:
+        raise ValueError(f"images must have shape (n_images >= 1, height * width) for "
+                         f"image_shape={image_shape!r}: {exc}") from None
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"images must hold real numbers, got dtype {images.dtype}.")
+    images = images.astype(np.float64)
+    if not np.isfinite(images).all():  # NaN marks the gaps: a NaN pixel would be one
+        raise ValueError("images hold NaN or infinite values, which a mosaic cannot show; "
+                         "replace them first, e.g. with np.nan_to_num.")
     n_cols = _check_count(n_cols, "n_cols")
     if isinstance(pad, bool) or not isinstance(pad, (int, np.integer)) or pad < 0:
         raise ValueError(f"pad must be a non-negative integer, got {pad!r}.")
@@ -157,7 +200,7 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     n_atoms : int, default=None
         Number of atoms drawn (the first ones); all by default.
     n_cols : int, default=10
@@ -185,8 +228,9 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
     (17, 26)
     >>> plt.close(fig)
     """
-    shape = _image_shape(estimator)
-    atoms = np.asarray(estimator.components_)
+    decomposition = _find_decomposition(estimator)[0]
+    shape = _image_shape(decomposition)
+    atoms = np.asarray(decomposition.components_)
     if n_atoms is not None:
         atoms = atoms[:_check_count(n_atoms, "n_atoms")]
     n_cols = min(_check_count(n_cols, "n_cols"), atoms.shape[0])
@@ -197,17 +241,22 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
              else "value / max value of the atom")
     _draw_mosaic(ax, image_mosaic(atoms, shape, n_cols), signed=signed, vmax=1.0,
                  scale_label=label,
-                 title=title or f"{type(estimator).__name__}: {atoms.shape[0]} atoms"
+                 title=title or f"{type(decomposition).__name__}: {atoms.shape[0]} atoms"
                                 + (" (signed)" if signed else ""))
     return fig
 
 
-def _first_images(X, n_images):
-    X = np.asarray(X)
+def _first_images(estimator, X, n_images):
+    """``(decomposition, X, codes, shape)`` of the first images, as the metrics see them."""
     n_images = _check_count(n_images, "n_images")
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError(f"X must be a non-empty 2-D array of images, got shape {X.shape}.")
-    return X[:n_images]
+    decomposition = _find_decomposition(estimator)[0]
+    shape = _image_shape(decomposition)
+    if not scipy.sparse.issparse(X):  # a sparse matrix gets scikit-learn's message
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"X must be a non-empty 2-D array of images, got shape {X.shape}.")
+    decomposition, X, codes = _decomposition_and_input(estimator, X[:n_images])
+    return decomposition, X, codes, shape
 
 
 def _two_rows(top, bottom, shape, labels, title, ax, scale_label):
@@ -231,7 +280,7 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
     n_images : int, default=10
     title : str, default=None
@@ -242,12 +291,11 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    shape = _image_shape(estimator)
-    X = _first_images(X, n_images)
-    reconstructed = np.asarray(estimator.inverse_transform(estimator.transform(X)))
+    decomposition, X, codes, shape = _first_images(estimator, X, n_images)
+    reconstructed = np.asarray(decomposition.decode(codes))
     return _two_rows(
         np.asarray(X, dtype=np.float64), reconstructed, shape, ("original", "reconstruction"),
-        title or f"{type(estimator).__name__}: reconstructions", ax, "pixel value")
+        title or f"{type(decomposition).__name__}: reconstructions", ax, "pixel value")
 
 
 def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig=None):
@@ -255,7 +303,7 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
     n_images : int, default=10
     n_cols : int, default=2
@@ -270,9 +318,8 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
         Its axes alternate image, code, image, code... in reading order; the bar
         charts share one value axis.
     """
-    shape = _image_shape(estimator)
-    X = _first_images(X, n_images)
-    codes = np.asarray(estimator.transform(X))
+    decomposition, X, codes, shape = _first_images(estimator, X, n_images)
+    _check_target(fig, "fig")
     n = codes.shape[0]
     n_cols = min(_check_count(n_cols, "n_cols"), n)
     n_rows = -(-n // n_cols)
@@ -302,7 +349,7 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
             bar_ax.set_xlabel("code unit", fontsize=8)
         else:
             bar_ax.set_xticklabels([])
-    fig.suptitle(title or f"{type(estimator).__name__}: each image and its code",
+    fig.suptitle(title or f"{type(decomposition).__name__}: each image and its code",
                  fontsize=10)
     return fig
 
@@ -317,7 +364,7 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
 
     Parameters
     ----------
-    estimator : fitted estimator of this package
+    estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
     operator : {"dilation", "erosion", "opening", "closing"}, default="dilation"
     radius : int, default=1
@@ -331,15 +378,15 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
     -------
     fig : matplotlib.figure.Figure
     """
-    shape = _image_shape(estimator)
-    X = _first_images(X, n_images)
+    decomposition, X, codes, shape = _first_images(estimator, X, n_images)
     operated = apply_operator(X, operator, radius, image_shape=shape)
-    approx = max_approximation(estimator, X, operator=operator, radius=radius)
+    approx = max_approximation(decomposition, X, operator=operator, radius=radius, codes=codes)
     name = operator if isinstance(operator, str) else "operator"
     return _two_rows(
         np.asarray(operated, dtype=np.float64), np.asarray(approx), shape,
         (name, "max-approx."),
-        title or f"{type(estimator).__name__}: max-approximation of {name}, disk({radius})",
+        title or f"{type(decomposition).__name__}: max-approximation of {name}, "
+                 f"disk({radius})",
         ax, "pixel value")
 
 
@@ -388,11 +435,17 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
     -------
     fig : matplotlib.figure.Figure
     """
+    records = _records(records)
+    _check_target(fig, "fig")
     lines = {}
-    for record in records:
+    for i, record in enumerate(records):
         beta = record.get("sparsity_weight")
         if not _finite(beta) or beta <= 0:
             continue
+        if "model" not in record:
+            raise ValueError(
+                f"records[{i}] has a sparsity_weight but no 'model' key: a line is drawn "
+                "per model family.")
         key = (record["model"], record.get("sparsity_target"))
         lines.setdefault(key, []).append(record)
     models = sorted({model for model, _ in lines})
@@ -497,7 +550,7 @@ def plot_summary(records, *, title=None, ax=None):
     ('log', [1, 2])
     >>> plt.close(fig)
     """
-    records = list(records)
+    records = _records(records, "row")
     ours = _summary_points(records, "")
     study = {row: point for row, *point in _summary_points(records, "study_")}
     # Points are labelled with short numbers, named in the key: eleven full row names

@@ -36,6 +36,7 @@ from ._projection import (
     _torch_module,
     _TorchOps,
 )
+from ._utils import check_int
 
 __all__ = [
     "hoyer_sparseness",
@@ -381,6 +382,7 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
             "project_vector_warm projects one float vector: x must be a 1-D float array, got "
             f"{type(x).__name__} with shape {np.shape(x)}. Use project_l1_l2 for other input.")
     _require_finite(np.isfinite(x).all(), "x", "project_vector_warm")
+    check_int(max_passes, "max_passes", low=0)
     # Cheap test of the usual case; anything else gets the full check and its message
     # (and, when it passes, float64 targets: float32 scalars would round the ratio).
     if not (isinstance(l1, float | int) and isinstance(l2, float | int)
@@ -510,6 +512,9 @@ def project_sparseness_cone(X, sparseness, at_least=False):
     >>> project_sparseness_cone(np.array([-1.0, -2.0]), 0.5)
     array([0., 0.])
     """
+    if not isinstance(at_least, bool | np.bool_):
+        # A string such as "no" is truthy: it would silently select the other set.
+        raise ValueError(f"at_least must be True or False, got {at_least!r}.")
     if at_least:
         # The projection first: it validates X and the target before they are used.
         result = project_sparseness_cone(X, sparseness)

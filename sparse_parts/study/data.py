@@ -102,6 +102,11 @@ def _user_split(settings):
     from sklearn.model_selection import train_test_split
 
     bunch = _read_user_images(settings)
+    if bunch.data.shape[0] < 2:
+        # train_test_split would fail with its own message on a single image.
+        raise DataError(
+            f"{settings.data} holds a single image; a third of the images is held out for "
+            "testing and at least 10 train the models: pass more images.")
     y = bunch.get("target")
     if y is not None:
         _check_classes(y, MIN_IMAGES_PER_CLASS, settings.labels)

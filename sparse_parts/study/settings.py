@@ -7,6 +7,7 @@ of each data set, and :func:`complete_settings` from the images once they are lo
 on them).
 """
 
+import numbers
 import os
 from dataclasses import dataclass, replace
 
@@ -195,10 +196,15 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     ValueError
         If the image counts are too small for the protocol, the device is not
         available, ``data_path`` or ``labels`` does not exist, ``image_shape`` is not
-        two positive integers (one may be -1), or options of the user's images and of
-        a built-in data set are mixed.
+        two positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, or
+        options of the user's images and of a built-in data set are mixed.
     """
     _check_paths(dataset, data_path, labels, image_shape)
+    # The seed reaches numpy's RandomState, which takes only 0 to 2**32 - 1; checked
+    # here so that the command says so before anything runs.
+    if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+            or not 0 <= seed < 2**32):
+        raise ValueError(f"--seed must be an integer from 0 to {2**32 - 1}, got {seed!r}.")
     if data_path is not None:
         dataset = USER_DATA
     elif dataset is None:
@@ -264,15 +270,16 @@ def complete_settings(settings, n_train, n_test, image_shape):
 
     Raises
     ------
-    ValueError
-        If there are fewer than 10 training images.
+    DataError
+        If there are fewer than 10 training images (a ``ValueError``).
     """
     height, width = image_shape
     values = dict(n_train=n_train, n_test=n_test, image_shape=(int(height), int(width)),
                   svm_samples=min(settings.svm_samples, n_test))
     if settings.dataset == USER_DATA:
         if n_train < _MIN_TRAIN:
-            raise ValueError(
+            # A DataError: the command reports it as a bad --data file, not a traceback.
+            raise data.DataError(
                 f"{settings.data}: {n_train} training images (two thirds of the images) "
                 f"are too few; the run needs at least {_MIN_TRAIN}.")
         if settings.n_components is None:
