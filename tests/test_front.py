@@ -304,3 +304,19 @@ def test_front_on_the_users_non_square_images(tmp_path, capsys):
         main(["front", "--labels", str(path), "--out", str(tmp_path / "x")])
     assert exit_.value.code == 2
     assert "--labels" in capsys.readouterr().err
+
+
+def test_a_peer_that_cannot_encode_is_recorded_as_failed_and_the_run_goes_on(
+        tmp_path, tiny_settings):
+    """scikit-learn's NMF regularised into all-zero atoms refuses to transform: the run
+    records why, leaves that peer's metrics empty and measures the others."""
+    grid = [Config("sklearn-nmf", "crushed", dict(solver="mu", alpha_W=10.0), budget=0.2),
+            TINY_GRID[0]]
+    records = front(tiny_settings, FrontOptions(out=str(tmp_path), grid=grid))
+    crushed, nmf = records
+    assert "full of zeros" in crushed["failed"] and crushed["mse"] is None
+    assert nmf["failed"] is None and math.isfinite(nmf["mse"])
+    rows = _read_csv(tmp_path / "front.csv")
+    assert rows[0]["failed"] and rows[0]["mse"] == ""
+    assert "could not be measured" in (tmp_path / "front.md").read_text()
+    assert (tmp_path / "front.png").stat().st_size > 0

@@ -286,8 +286,9 @@ def measure(config, settings, data, out, threads=None, progress=True):
         ``max_approx_rec``, ``svm``, ``svm_std``), ``fit_seconds``,
         ``transform_seconds``, ``device``, ``budget``, ``n_iter``, ``shipped``,
         ``cached``, ``convergence_warnings`` (how many the solvers gave in this
-        call: while fitting, unless the model came from the cache, and encoding) and
-        ``params``.
+        call: while fitting, unless the model came from the cache, and encoding),
+        ``failed`` (None, or why a peer could not be fitted or encode: its metrics are
+        then None) and ``params``.
     """
     X_train, X_test, y_test = data
     autoencoder = config.family in _AUTOENCODERS
@@ -298,11 +299,24 @@ def measure(config, settings, data, out, threads=None, progress=True):
     with limits, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         estimator = make_estimator(config, settings)
-        estimator, fit_seconds, cached = fit_or_load_estimator(
-            estimator, f"front-{config.family}-{config.name}", X_train,
-            os.path.join(out, "cache"), epochs=budget, progress=progress and autoencoder)
-        clock = _TransformClock(estimator)
-        metrics = evaluate(clock, X_test, y_test, settings)
+        clock, failed = _TransformClock(estimator), None
+        fit_seconds = cached = None
+        metrics = dict.fromkeys(("mse", "sparsity", "dilation_error", "dilation_error_rec",
+                                 "svm_accuracy", "svm_std"))
+        try:
+            estimator, fit_seconds, cached = fit_or_load_estimator(
+                estimator, f"front-{config.family}-{config.name}", X_train,
+                os.path.join(out, "cache"), epochs=budget,
+                progress=progress and autoencoder)
+            clock = _TransformClock(estimator)
+            metrics = evaluate(clock, X_test, y_test, settings)
+        except ValueError as exc:
+            # A peer regularised into all-zero atoms cannot encode (scikit-learn's NMF
+            # refuses): a measured outcome, recorded as such. Ours must not fail.
+            if config.shipped:
+                raise
+            failed = f"{type(exc).__name__}: {exc}"
+            say(f"  {config.family}/{config.name} failed: {failed}")
     unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     for w in caught:
         if not issubclass(w.category, ConvergenceWarning):
@@ -319,7 +333,7 @@ def measure(config, settings, data, out, threads=None, progress=True):
             "device": settings.device if autoencoder else "cpu",
             "budget": f"{budget} {unit}", "n_iter": None if n_iter is None else int(n_iter),
             "shipped": config.shipped, "cached": cached,
-            "convergence_warnings": unconverged,
+            "convergence_warnings": unconverged, "failed": failed,
             "params": ", ".join(f"{k}={v!r}" for k, v in config.params.items())}
 
 

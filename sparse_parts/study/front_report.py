@@ -29,7 +29,8 @@ SVM_TOLERANCE = 0.01
 
 CSV_COLUMNS = ("family", "config", "mse", "hoyer", "max_approx", "svm", "svm_std",
                "fit_seconds", "transform_seconds", "device", "budget", "shipped",
-               "max_approx_rec", "n_iter", "convergence_warnings", "cached", "params")
+               "max_approx_rec", "n_iter", "convergence_warnings", "cached", "failed",
+               "params")
 
 
 def _reference(name, mse, hoyer, max_approx, svm=None, svm_std=None):
@@ -55,8 +56,13 @@ def reference_records():
 
 
 def objectives(record):
-    """``(mse, -hoyer, max_approx)`` of a record: every coordinate lower-is-better."""
-    return (record["mse"], -record["hoyer"], record["max_approx"])
+    """``(mse, -hoyer, max_approx)`` of a record: every coordinate lower-is-better.
+
+    A record without a metric (a peer that failed) keeps None there, which no point
+    dominates and which dominates nothing.
+    """
+    hoyer = record["hoyer"]
+    return (record["mse"], None if hoyer is None else -hoyer, record["max_approx"])
 
 
 def _finite(point):
@@ -216,6 +222,10 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
             f"{_fmt(r['max_approx'])} | {_svm_text(r)} | {fit} | {encode} | "
             f"{r.get('device') or ''} | {r.get('budget') or ''} | "
             f"{'yes' if r.get('shipped') else 'no'} | {'**yes**' if i in front else ''} |")
+    failures = [r for r in records if r.get("failed")]
+    if failures:
+        lines += ["", "Peers that could not be measured (their metrics are left empty):", ""]
+        lines += [f"- {_label(r)}: {r['failed']}" for r in failures]
     lines += ["", "## Pareto-optimal points", "",
               "Not dominated on (lower MSE, higher Hoyer sparsity, lower max-approximation "
               "error) by any other point above:", ""]
