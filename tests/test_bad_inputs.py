@@ -152,11 +152,21 @@ def test_metrics_refuse_nan_codes_instead_of_returning_nan(X, one_torch_thread):
     from sparse_parts import SparseNonNegAutoEncoder
 
     model = SparseNonNegAutoEncoder(3, max_epochs=1, batch_size=8, random_state=0).fit(X)
-    # 1e300 is finite in float64 but not in the auto-encoder's float32: NaN codes, which
-    # the metric reported as "Input codes contains NaN" (codes the user never passed),
-    # and plot_code_histograms as matplotlib's "Axis limits cannot be NaN or Inf".
-    with pytest.raises(ValueError, match="returned NaN or infinite codes"):
+    # 1e300 is finite in float64 but not in the auto-encoder's float32: it gave NaN
+    # codes, which the metric reported as "Input codes contains NaN" (codes the user
+    # never passed). The estimator now refuses the input itself.
+    with pytest.raises(ValueError, match="beyond the range of float32"):
         metrics.max_approximation_error(model, X * 1e300)
+
+    class NaNCodes(SparseNMF):
+        """A decomposition whose transform goes wrong: the metrics must say so."""
+
+        def transform(self, X):
+            return np.full((len(X), self.components_.shape[0]), np.nan)
+
+    broken = NaNCodes(3, max_iter=5, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="returned NaN or infinite codes"):
+        metrics.max_approximation_error(broken, X)
 
 
 # ------------------------------------------------------------------ plotting
@@ -260,3 +270,35 @@ def test_compare_with_a_seed_out_of_range_exits_with_a_message(tmp_path, capsys,
     code, err = _compare_exit(tmp_path, capsys, "--dataset", "digits", "--seed", seed)
     assert code == 2
     assert "--seed must be an integer from 0 to 4294967295" in err
+
+
+# ------------------------------------------------------------- the auto-encoders
+@pytest.fixture
+def small_images():
+    return np.random.RandomState(0).rand(30, 16).astype(np.float64)
+
+
+def test_autoencoder_values_beyond_float32_are_refused_not_turned_into_nan(small_images):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    ae = SparseNonNegAutoEncoder(4, max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="beyond the range of float32.*scale X"):
+        ae.fit(small_images * 1e300)
+    ae.fit(small_images)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        ae.transform(small_images * 1e300)
+
+
+@pytest.mark.parametrize("callbacks", [[1], [("name", 1)], [(1, "x")], ["progress"]])
+def test_autoencoder_callbacks_of_another_kind_are_named(callbacks, small_images):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    with pytest.raises(ValueError, match="callbacks must hold skorch callbacks"):
+        SparseNonNegAutoEncoder(4, max_epochs=1, callbacks=callbacks).fit(small_images)
+
+
+def test_autoencoder_optimizer_lr_is_checked_like_lr(small_images):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    with pytest.raises(ValueError, match="optimizer__lr must be a real number in \\(0"):
+        SparseNonNegAutoEncoder(4, max_epochs=1, optimizer__lr=-1).fit(small_images)

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._decomposition import PartBasedMixin
 from .._utils import check_int, check_real, resolve_image_shape
 from ._device import resolve_device
-from ._skorch import fit_net, make_net
+from ._skorch import check_callbacks, fit_net, make_net
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES
 
@@ -92,6 +92,15 @@ def _numpy_activation(values, activation):
 
 
 # --------------------------------------------------------------------------- estimator
+def _check_float32_range(X):
+    """The auto-encoders compute in float32: values beyond its range would become inf."""
+    largest = float(np.abs(X).max()) if X.size else 0.0
+    if largest > np.finfo(np.float32).max:
+        raise ValueError(
+            f"X holds values up to {largest:.3g}, beyond the range of float32 in which the "
+            "auto-encoders compute; scale X to [0, 1] (e.g. X / X.max()).")
+
+
 class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                       BaseEstimator):
     """Shared implementation of the sparse non-negative auto-encoders.
@@ -256,10 +265,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         check_real(self.tol, "tol", low=0)
         if not isinstance(self.verbose, (bool, np.bool_)):
             check_int(self.verbose, "verbose", low=0)
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise ValueError(
-                f"callbacks must be None or a list of skorch callbacks, got {self.callbacks!r}."
-            )
+        check_callbacks(self.callbacks)
         unknown = sorted(key for key in self._net_params
                          if not key.startswith(NET_PARAM_PREFIXES))
         if unknown:
@@ -286,6 +292,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         accepted = set(arguments) - {"params"} | {"param_groups"}
         for key in self._net_params:
             name = key[len("optimizer__"):]
+            if key == "optimizer__lr":
+                check_real(self._net_params[key], key, low=0, low_open=True)
             if key.startswith("optimizer__") and name not in accepted:
                 raise ValueError(
                     f"{key}: {optimizer.__name__} takes no argument {name!r}; its "
@@ -420,15 +428,21 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self._check_params()
         X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2,
                           reset=not continuing)
+        _check_float32_range(X)
         n_samples, n_features = X.shape
         if continuing:
             self._check_unchanged(method)
             image_shape = self.image_shape_
             device = self.net_.device
         else:
-            image_shape = resolve_image_shape(n_features, self.image_shape,
-                                              required=self._needs_image_shape)
+            image_shape = resolve_image_shape(n_features, self.image_shape, required=False)
             device = resolve_device(self.device)
+            if image_shape is None and self._needs_image_shape:
+                warnings.warn(
+                    f"n_features={n_features} is not a perfect square and image_shape is "
+                    f"None: the convolutional encoder of {type(self).__name__} reads each "
+                    f"sample as one row of {n_features} pixels. For images, pass "
+                    "image_shape=(height, width).", UserWarning, stacklevel=3)
         highest = float(X.max())
         if highest > _RAW_PIXEL_MAX:
             warnings.warn(
@@ -452,7 +466,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             with _cpu_numerics(device), torch.random.fork_rng(devices=fork_devices):
                 torch.manual_seed(seed)
                 module = AutoEncoderModule(
-                    self._build_encoder(n_features, image_shape),
+                    self._build_encoder(n_features, image_shape or (1, n_features)),
                     int(self.n_components), n_features, self.decoder_activation,
                 )
                 net = self._make_net(module, device, seed, n_samples)
@@ -515,6 +529,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         """``(X, codes)``: the input validated once, and its codes."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        _check_float32_range(X)
         return X, self._encode(X).astype(X.dtype, copy=False)
 
     def transform(self, X):

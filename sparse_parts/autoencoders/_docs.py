@@ -25,10 +25,12 @@ PARAMETERS = r"""
     n_components : int, default=100
         Number of code units and atoms, :math:`k`.
     image_shape : tuple of (int, int), default=None
-        ``(height, width)`` of the flattened images; ``None`` means square images
-        (``n_features`` must then be a perfect square). One entry may be ``-1``, inferred
-        from ``n_features`` as in :func:`numpy.reshape` (e.g. ``(1, -1)`` for data that
-        are not images).
+        ``(height, width)`` of the flattened images; ``None`` means square images when
+        ``n_features`` is a perfect square, else unknown: the dense encoder does not
+        need it, the convolutional encoder then reads each sample as one row of pixels
+        (with a warning), and the morphological metrics and plots ask for it. One entry
+        may be ``-1``, inferred from ``n_features`` as in :func:`numpy.reshape`
+        (e.g. ``(1, -1)`` for data that are not images).
     sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer"} or None, default="kl"
         The penalty :math:`S(p, t_j)` on the mean activation :math:`t_j` of each code
         unit over a batch: ``"kl"`` :math:`p\log\frac{p}{t_j} + (1-p)\log\frac{1-p}{1-t_j}`
@@ -110,8 +112,9 @@ ATTRIBUTES = r"""
         The atoms :math:`W_d`, one image per row.
     decoder_bias_ : ndarray of shape (n_features,), float32
         The decoder bias :math:`b_d` (never dilated by the max-approximation metrics).
-    image_shape_ : tuple of (int, int)
-        ``(height, width)`` of the images.
+    image_shape_ : tuple of (int, int) or None
+        ``(height, width)`` of the images; None when unknown (non-square data
+        without ``image_shape``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

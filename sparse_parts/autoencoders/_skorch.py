@@ -31,7 +31,8 @@ from skorch.utils import TeeGenerator
 
 from .penalties import AutoEncoderLoss
 
-__all__ = ["SKORCH_PRIVATE_NAMES", "SKORCH_VERSIONS", "check_skorch_api", "make_net"]
+__all__ = ["SKORCH_PRIVATE_NAMES", "SKORCH_VERSIONS", "check_callbacks", "check_skorch_api",
+           "make_net"]
 
 # The skorch versions this adapter is written for (pyproject.toml pins the same).
 SKORCH_VERSIONS = ">=1.0,<2"
@@ -147,6 +148,28 @@ class _FractionSplit:
 
 
 # --------------------------------------------------------------------------- callbacks
+def check_callbacks(callbacks):
+    """``callbacks`` must be None or a list of skorch callbacks, or of (name, callback).
+
+    Checked before skorch sees them: an item of another kind fails deep inside
+    skorch's initialisation without naming the estimator's parameter.
+    """
+    if callbacks is None:
+        return
+    if not isinstance(callbacks, (list, tuple)):
+        raise ValueError(
+            f"callbacks must be None or a list of skorch callbacks, got {callbacks!r}.")
+    for item in callbacks:
+        callback = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+        named_ok = not isinstance(item, tuple) or isinstance(item[0], str)
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback))
+        if not (named_ok and is_callback):
+            raise ValueError(
+                "callbacks must hold skorch callbacks (skorch.callbacks.Callback instances "
+                f"or classes) or (name, callback) pairs, got {item!r}.")
+
+
 class _ProjectAtoms(Callback):
     """Clamp the decoder weights to >= 0 before training, after every optimizer step
     and at the end (an interruption may fall between a step and its projection)."""
