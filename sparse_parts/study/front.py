@@ -26,7 +26,7 @@ from .data import load_data
 from .files import prepare_output_folder
 from .peers import PEERS, make_peer
 from .protocol import evaluate
-from .run import CompareInterrupted
+from .run import CompareInterrupted, RunOptions
 from .settings import complete_settings
 from .threads import thread_limits
 
@@ -338,36 +338,23 @@ def measure(config, settings, data, out, threads=None, progress=True):
 
 
 @dataclass
-class FrontOptions:
-    """What a front run measures, how, and where it writes.
+class FrontOptions(RunOptions):
+    """:class:`~sparse_parts.study.run.RunOptions` of ``sparse-parts front``, and its grid.
 
     Parameters
     ----------
-    out : str, default="front_out"
-        The output folder; fitted models are cached in its ``cache`` folder.
     families : sequence of str, default=None
         The families to measure (None: all of :data:`FAMILIES`).
-    quick : bool, default=False
-        Only the ``--quick`` configurations.
-    jobs : int, default=1
-        Configurations fitted and measured at once, in worker processes.
-    threads : int, default=1
-        CPU threads for torch and the BLAS, in each process.
-    figures : bool, default=True
-        Draw ``front.png``.
-    command : str, default="sparse-parts front"
-        The command line quoted in ``front.md``.
     grid : list of Config, default=None
         The configurations to choose from (None: :data:`GRID`).
+
+    The other parameters are those of :class:`~sparse_parts.study.run.RunOptions`;
+    ``out`` defaults to ``"front_out"``, ``command`` to ``"sparse-parts front"``.
     """
 
     out: str = "front_out"
-    families: tuple | None = None
-    quick: bool = False
-    jobs: int = 1
-    threads: int = 1
-    figures: bool = True
     command: str = "sparse-parts front"
+    families: tuple | None = None
     grid: list | None = None
 
 

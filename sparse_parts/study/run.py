@@ -30,38 +30,53 @@ from .rows import select_rows
 from .settings import USER_DATA, complete_settings
 from .threads import thread_limits
 
-__all__ = ["CompareOptions", "CompareInterrupted", "compare", "run_row"]
+__all__ = ["RunOptions", "CompareOptions", "CompareInterrupted", "compare", "run_row"]
 
 
 @dataclass
-class CompareOptions:
-    """What a run fits, how, and where it writes (the numbers depend on its Settings).
+class RunOptions:
+    """How a run of either command works and where it writes (not what it measures).
 
     Parameters
     ----------
-    out : str, default="compare_out"
+    out : str
         The output folder; fitted models are cached in its ``cache`` folder.
-    models : sequence of str, default=None
-        The model families to fit (None: all).
     quick : bool, default=False
-        Only the rows of the ``--quick`` subset.
+        Only the ``--quick`` subset.
     jobs : int, default=1
-        Rows fitted and measured at once, in worker processes.
+        Models fitted and measured at once, in worker processes.
     threads : int, default=1
         CPU threads for torch and the BLAS, in each process.
     figures : bool, default=True
         Draw the PNG figures.
-    command : str, default="sparse-parts compare"
-        The command line quoted in ``results.md``.
+    command : str
+        The command line quoted in the report.
     """
 
-    out: str = "compare_out"
-    models: tuple | None = None
+    out: str = "out"
     quick: bool = False
     jobs: int = 1
     threads: int = 1
     figures: bool = True
+    command: str = "sparse-parts"
+
+
+@dataclass
+class CompareOptions(RunOptions):
+    """:class:`RunOptions` of ``sparse-parts compare``, and the model families it fits.
+
+    Parameters
+    ----------
+    models : sequence of str, default=None
+        The model families to fit (None: all).
+
+    The other parameters are those of :class:`RunOptions`; ``out`` defaults to
+    ``"compare_out"``, ``command`` to ``"sparse-parts compare"``.
+    """
+
+    out: str = "compare_out"
     command: str = "sparse-parts compare"
+    models: tuple | None = None
 
 
 class CompareInterrupted(KeyboardInterrupt):
