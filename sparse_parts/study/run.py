@@ -27,7 +27,7 @@ from .report import (
     write_summary_figure,
 )
 from .rows import select_rows
-from .settings import USER_DATA, complete_settings
+from .settings import complete_settings
 from .threads import thread_limits
 
 __all__ = ["RunOptions", "CompareOptions", "CompareInterrupted", "compare", "run_row"]
@@ -130,7 +130,7 @@ def run_row(row, settings, data, out, figures=True, threads=None, progress=True)
             write_figures(out, row, estimator, X_test)
     size = n_parameters(row.model, settings.image_shape, settings.n_components)
     return make_record(row, metrics, fit_seconds, cached, size,
-                       study=settings.dataset != USER_DATA)
+                       study=settings.dataset == "fashion-mnist")
 
 
 # Rough order of the fitting costs of the three models on Fashion-MNIST.
