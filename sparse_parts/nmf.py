@@ -28,6 +28,9 @@ Three layers, as in scikit-learn's ``decomposition`` module:
 - the validated function :func:`sparse_nmf`;
 - the estimator :class:`SparseNMF`.
 
+``device`` (None: numpy) runs the same kernels on torch tensors on that device; the
+numbers agree with numpy's to rounding (see :mod:`sparse_parts._array`).
+
 Why not Hoyer's projected gradient with backtracking? Every column update of a
 factor is the *exact* minimiser over its column (HALS), so the objective decreases
 monotonically without a line search, and each sweep costs one ``n x k`` product per
