@@ -17,6 +17,11 @@ The starting point of the fit (NNDSVD, put into the constraint sets:
 :func:`starting_point`) and the per-sample code solver of ``transform``
 (:func:`solve_codes`, built on the rows' update) are here too.
 
+Every kernel takes numpy arrays or torch tensors (on any device) alike: the
+operations the two libraries spell differently go through :mod:`sparse_parts._array`,
+and a numpy array gets the numpy calls. The starting point is always computed with
+numpy (its randomized SVD), so both libraries start a fit from the same factors.
+
 Most updates are one sweep over the columns (:func:`_sweep`, HALS), each column set
 to the exact minimiser over its column. With everything but column ``j`` fixed, the
 objective is ``||f_j||^2 g_jj - 2 g_jj <f_j, t_j> + const`` with the target
@@ -31,9 +36,11 @@ objective is ``||f_j||^2 g_jj - 2 g_jj <f_j, t_j> + const`` with the target
 
 import numpy as np
 from sklearn.utils.extmath import randomized_svd
-from threadpoolctl import threadpool_limits
 
+from . import _array as xp
+from ._projection import _torch_module
 from .sparseness import (
+    project_l1_l2,
     project_sparseness,
     project_sparseness_cone,
     project_vector_warm,
@@ -51,8 +58,7 @@ _DEAD_RTOL = 1e-12
 _INIT_RTOL = 1e-6
 
 
-def _row_dot(P, Q):
-    return np.einsum("ij,ij->i", P, Q)
+_row_dot = xp.row_dot
 
 
 def _sweep(F, B, G, project_column):
@@ -63,19 +69,25 @@ def _sweep(F, B, G, project_column):
     """
     # Many small matrix-vector products: BLAS threads cost more than they bring
     # (measured: 2 threads made each product ~10x slower on a busy 2-core machine).
-    with threadpool_limits(1, user_api="blas"):
-        diagonal = np.diagonal(G)
-        floor = _DEAD_RTOL * float(diagonal.max(initial=0.0))
+    with xp.one_blas_thread(F):
+        diagonal = xp.diagonal(G)
+        if F.shape[1] == 0:
+            return
+        # One host transfer per sweep, not one test per column (on a GPU each test
+        # would wait for the device).
+        largest = diagonal.max()
+        floor = _DEAD_RTOL * (largest if _torch_module(F) is not None else float(largest))
+        dead = xp.as_numpy(diagonal <= floor)
         for j in range(F.shape[1]):
-            g_jj = diagonal[j]
-            if g_jj <= floor:
+            if dead[j]:
                 continue
+            g_jj = diagonal[j]
             target = F[:, j] + (B[:, j] - F @ G[:, j]) / g_jj
             F[:, j] = project_column(target, j)
 
 
 def _clamp(target, j):
-    return np.maximum(target, 0)
+    return xp.clamp0(target)
 
 
 class _WarmUnitProjection:
@@ -91,6 +103,10 @@ class _WarmUnitProjection:
         self.relative = [None] * n_columns
 
     def __call__(self, target, j):
+        if _torch_module(target) is not None:
+            # The warm start's support tests would each wait for the device: the
+            # sort-based projection, a fixed number of vectorised steps, instead.
+            return project_l1_l2(target, self.l1, 1.0)
         scale = float(np.abs(target).max()) or 1.0
         guess = None if self.relative[j] is None else self.relative[j] * scale
         column, threshold = project_vector_warm(target, self.l1, 1.0, guess)
@@ -102,6 +118,15 @@ def _unit_positive(V):
     """Nearest non-negative unit vectors to the columns of ``V`` (the maximisers of
     ``<u, v>``): the normalised positive part, or where it is zero the unit vector on
     the largest entry."""
+    torch = _torch_module(V)
+    if torch is not None:
+        # Without a host test: the one-hot column is blended in where the norm is 0.
+        positive = V.clamp_min(0)
+        norms = torch.linalg.vector_norm(positive, dim=0)
+        rows = torch.arange(V.shape[0], device=V.device)[:, None]
+        one_hot = (rows == V.argmax(dim=0)).to(V.dtype)
+        return torch.where(norms > 0, positive / norms.clamp_min(torch.finfo(V.dtype).tiny),
+                           one_hot)
     V = np.asarray(V)
     positive = np.maximum(V, 0)
     norms = np.linalg.norm(positive, axis=0)
@@ -117,12 +142,12 @@ class NonNegative:
     """``F >= 0``, nothing else: HALS (Cichocki & Phan 2009)."""
 
     def update(self, F, B, G):
-        F = F.copy(order="F")
+        F = xp.copy_columns(F)
         _sweep(F, B, G, _clamp)
         return F
 
     def project(self, F):
-        return np.maximum(F, 0)
+        return xp.clamp0(F)
 
 
 class SparseColumns:
@@ -140,15 +165,17 @@ class SparseColumns:
     def _project_column(self, target, j):
         # The nearest cone point is the nearest multiple of the nearest unit vector.
         unit = self._unit(target, j)
+        if _torch_module(target) is not None:
+            return (target @ unit).clamp_min(0) * unit
         return max(float(target @ unit), 0.0) * unit
 
     def update(self, F, B, G):
-        F = F.copy(order="F")
+        F = xp.copy_columns(F)
         _sweep(F, B, G, self._project_column)
         return F
 
     def project(self, F):
-        return np.asfortranarray(project_sparseness_cone(F.T, self.sparseness).T)
+        return xp.fortran(project_sparseness_cone(F.T, self.sparseness).T)
 
 
 class UnitColumns:
@@ -170,14 +197,14 @@ class UnitColumns:
         return self._unit(target, j)
 
     def update(self, F, B, G):
-        F = F.copy(order="F")
+        F = xp.copy_columns(F)
         _sweep(F, B, G, self._project_column)
         return F
 
     def project(self, F):
         if self.sparseness is None:
-            return np.asfortranarray(_unit_positive(F))
-        return np.asfortranarray(project_sparseness(F.T, self.sparseness).T)
+            return xp.fortran(_unit_positive(F))
+        return xp.fortran(project_sparseness(F.T, self.sparseness).T)
 
 
 class SparseRows:
@@ -195,11 +222,13 @@ class SparseRows:
         self.n_steps = n_steps
 
     def update(self, F, B, G):
+        # Computed from the data before the fit moved it to a device, if it did.
+        self.squared_norms = xp.like(self.squared_norms, F)
         return codes_from_grams(B, G, self.squared_norms, self.sparseness, self.n_steps,
-                                0.0, F.copy(order="F"))
+                                0.0, xp.copy_columns(F))
 
     def project(self, F):
-        return np.asfortranarray(project_sparseness_cone(F, self.sparseness, at_least=True))
+        return xp.fortran(project_sparseness_cone(F, self.sparseness, at_least=True))
 
 
 def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
@@ -219,26 +248,26 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     ``codes`` (Fortran-ordered) is updated in place and returned.
     """
     objective = 0.5 * (squared_norms - 2 * _row_dot(B, codes) + _row_dot(codes @ G, codes))
-    active = np.arange(B.shape[0])
+    active = xp.arange_like(B.shape[0], B)
     if sparseness is None:
         for _ in range(max_iter):
-            rows = np.asfortranarray(codes[active])
+            rows = xp.fortran(codes[active])
             _sweep(rows, B[active], G, _clamp)
             codes[active] = rows
             value = 0.5 * (squared_norms[active] - 2 * _row_dot(B[active], rows)
                            + _row_dot(rows @ G, rows))
-            done = objective[active] - value <= tol * np.abs(objective[active])
+            done = objective[active] - value <= tol * abs(objective[active])
             objective[active] = value
             active = active[~done]
-            if active.size == 0:
+            if len(active) == 0:
                 break
         return codes
 
     # ||G||_2 is 0 only for all-zero atoms, where every step leaves the codes at 0.
-    step = 1.0 / (float(np.linalg.norm(G, 2)) or 1.0)
+    step = 1.0 / (xp.spectral_norm(G) or 1.0)
     codes_G = codes @ G
-    ahead, ahead_G = codes.copy(), codes_G.copy()  # the extrapolated point y
-    momentum = np.ones(B.shape[0])
+    ahead, ahead_G = xp.copy(codes), xp.copy(codes_G)  # the extrapolated point y
+    momentum = xp.ones_like_rows(B.shape[0], B)
 
     def projected_step(point, point_G, B_rows, squared_norms_rows):
         new = project_sparseness_cone(point - step * (point_G - B_rows), sparseness,
@@ -257,48 +286,54 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
                 codes[rows], codes_G[rows], B[rows], squared_norms[rows])
             momentum[rows] = 1.0
         t = momentum[active]
-        t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        t_next = (1 + (1 + 4 * t * t) ** 0.5) / 2
         beta = ((t - 1) / t_next)[:, None]
         ahead[active] = new + beta * (new - codes[active])
         ahead_G[active] = new_G + beta * (new_G - codes_G[active])
-        done = objective[active] - value <= tol * np.abs(objective[active])
+        done = objective[active] - value <= tol * abs(objective[active])
         codes[active], codes_G[active] = new, new_G
         objective[active], momentum[active] = value, t_next
         active = active[~done]
-        if active.size == 0:
+        if len(active) == 0:
             break
     return codes
 
 
-def solve_codes(X, components, sparseness, max_iter, tol):
+def solve_codes(X, components, sparseness, max_iter, tol, device=None):
     """Codes of every sample with the atoms fixed, each sample on its own.
 
     Non-negative least squares, or codes held in the sparseness cone when
     ``sparseness`` is given (see :func:`codes_from_grams`). Each sample is solved
     divided by its largest entry and its code scaled back (the codes are linear in
     the sample's scale), so the start, the stopping rule and the result depend on
-    the sample alone, whatever its units.
+    the sample alone, whatever its units. With a torch ``device`` (a resolved
+    device string) the numpy ``X`` and ``components`` are solved there, and the
+    codes come back as a numpy array.
     """
-    row_scale = X.max(axis=1)
+    if device is not None:
+        codes = solve_codes(xp.to_device(X, device), xp.to_device(components, device),
+                            sparseness, max_iter, tol)
+        return xp.as_numpy(codes)
+    row_scale = xp.row_max(X)
     row_scale[row_scale == 0] = 1
     X = X / row_scale[:, None]
     G = components @ components.T
     B = X @ components.T
     # The best multiple of each atom alone, clamped, rescaled as a whole.
-    diagonal = np.diagonal(G)
-    codes = np.maximum(B, 0) / np.where(diagonal > 0, diagonal, 1)
+    diagonal = xp.diagonal(G)
+    codes = xp.clamp0(B) / xp.where(diagonal > 0, diagonal, 1)
     curvature = _row_dot(codes @ G, codes)
-    scale = _row_dot(B, codes) / np.where(curvature > 0, curvature, 1)
-    codes *= np.maximum(scale, 0)[:, None]
-    codes = np.asfortranarray(codes, dtype=X.dtype)
+    scale = _row_dot(B, codes) / xp.where(curvature > 0, curvature, 1)
+    codes *= xp.clamp0(scale)[:, None]
+    codes = xp.fortran(codes, dtype=X.dtype)
     squared_norms = _row_dot(X, X)
     if sparseness is not None:
         # Start the sparse codes from the non-negative least-squares ones, projected:
         # near the optimum already, where the ill-conditioned gradient steps are slow.
         codes = codes_from_grams(B, G, squared_norms, None, max_iter, tol, codes)
-        codes = np.asfortranarray(project_sparseness_cone(codes, sparseness, at_least=True))
+        codes = xp.fortran(project_sparseness_cone(codes, sparseness, at_least=True))
     codes = codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes)
-    return np.ascontiguousarray(codes * row_scale[:, None])
+    return xp.contiguous(codes * row_scale[:, None])
 
 
 def _initialize(X, n_components, init, rng):

@@ -28,6 +28,9 @@ Three layers, as in scikit-learn's ``decomposition`` module:
 - the validated function :func:`sparse_nmf`;
 - the estimator :class:`SparseNMF`.
 
+``device`` (None: numpy) runs the same kernels on torch tensors on that device; the
+numbers agree with numpy's to rounding (see :mod:`sparse_parts._array`).
+
 Why not Hoyer's projected gradient with backtracking? Every column update of a
 factor is the *exact* minimiser over its column (HALS), so the objective decreases
 monotonically without a line search, and each sweep costs one ``n x k`` product per
@@ -45,6 +48,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _array as xp
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
     NonNegative,
@@ -69,8 +73,8 @@ _INNER_STEPS = 10
 # --------------------------------------------------------------------------- kernels
 def _objective(squared_norm_X, B, G, C, C_gram):
     """``0.5 ||X - C A||^2`` from ``B = X A^T``, ``G = A A^T`` and ``C^T C``, without ``C A``."""
-    value = squared_norm_X - 2 * np.vdot(B, C) + np.vdot(G, C_gram)
-    return 0.5 * max(float(value), 0.0)
+    value = squared_norm_X - 2 * xp.vdot(B, C) + xp.vdot(G, C_gram)
+    return 0.5 * max(value, 0.0)
 
 
 def _residual_norm(X, codes, components):
@@ -170,7 +174,7 @@ def _extrapolated(constraint, new, old, beta):
 # ------------------------------------------------------------------ public function
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                code_sparseness_scope="sample", init="nndsvda", max_iter=200, tol=1e-4,
-               random_state=None, verbose=0, callback=None, extrapolate=True):
+               random_state=None, verbose=0, callback=None, extrapolate=True, device=None):
     """Factorise ``X ~ codes @ components`` with non-negative, sparse factors.
 
     Minimises :math:`\\frac12 \\|X - C A\\|_F^2` over :math:`C \\ge 0` (codes,
@@ -185,9 +189,13 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     callback : callable, default=None
         Called after every iteration as ``callback(n_iter, codes, components, error)``
         with ``error`` the current mean squared error; returning True stops the fit.
+        With a ``device``, ``codes`` and ``components`` are torch tensors there.
     extrapolate : bool, default=True
         Extrapolate the codes after their updates (with restarts), which speeds the
         fit up; without it the objective decreases at every iteration.
+    device : None, str or torch.device, default=None
+        None: numpy. Otherwise the fit runs on torch tensors on that device
+        (``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"auto"``); see :class:`SparseNMF`.
 
     Other parameters are those of :class:`SparseNMF`.
 
@@ -206,6 +214,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     n_components, atom_sparseness, code_sparseness, init = _check_parameters(
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
+    device = xp.resolve_torch_device(device)
     rng = check_random_state(random_state)
     # Solve for X over its largest entry: the unit atoms do not depend on it, the
     # codes scale with it (see the module docstring).
@@ -218,6 +227,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     codes, atoms_t = starting_point(X, n_components, init, rng, atom_constraint,
                                     code_constraint)
     squared_norm_X = float(np.vdot(X, X))
+    X, codes, atoms_t = (xp.to_device(a, device) for a in (X, codes, atoms_t))
 
     # Extrapolation with restarts (Ang & Gillis 2019): after every update of the codes,
     # step on along their last move by beta and project; a rise of the error undoes
@@ -249,7 +259,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
                 beta_max, beta = beta, beta / 1.5
             else:
                 beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-        errors.append(2 * objective / X.size * squared_error_unit)
+        errors.append(2 * objective / (n_samples * n_features) * squared_error_unit)
         if verbose and (n_iter % 10 == 0 or n_iter == 1):
             print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
                   f"({time.perf_counter() - start:.1f} s)")
@@ -265,8 +275,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
                 f"Maximum number of iterations {max_iter} reached before the relative "
                 f"decrease of the objective fell below tol={tol}. Increase max_iter.",
                 ConvergenceWarning, stacklevel=2)
-    codes = np.ascontiguousarray(codes * data_scale)
-    return codes, np.ascontiguousarray(atoms_t.T), n_iter, errors
+    return xp.as_numpy(codes * data_scale), xp.as_numpy(atoms_t.T), n_iter, errors
 
 
 # ------------------------------------------------------------------------ estimator
@@ -331,6 +340,12 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     forget_factor : float in [0, 1], default=0.7
         Used by :meth:`partial_fit` only: the weight that the sums of the earlier
         chunks keep when a chunk is added (0: each chunk alone, 1: all chunks alike).
+    device : None, str or torch.device, default=None
+        None: numpy (torch is not imported). ``"cpu"``, ``"cuda"``, ``"cuda:N"``,
+        ``"auto"`` (CUDA if available) or a :class:`torch.device`: the same
+        algorithm on torch tensors there, for :meth:`fit`, :meth:`partial_fit` and
+        :meth:`transform` (the start, the randomized SVD, stays on numpy). Inputs and
+        results are numpy arrays either way. A CUDA device without CUDA is a ValueError.
 
     Attributes
     ----------
@@ -383,7 +398,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     def __init__(self, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                  code_sparseness_scope="sample", image_shape=None, init="nndsvda",
                  max_iter=200, tol=1e-4, random_state=None, verbose=0,
-                 forget_factor=0.7):
+                 forget_factor=0.7, device=None):
         self.n_components = n_components
         self.atom_sparseness = atom_sparseness
         self.code_sparseness = code_sparseness
@@ -395,6 +410,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         self.random_state = random_state
         self.verbose = verbose
         self.forget_factor = forget_factor
+        self.device = device
 
     def fit(self, X, y=None):
         """Learn the atoms from ``X``.
@@ -435,18 +451,19 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         _check_non_negative(X, f"{type(self).__name__}.fit")
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
+        device = xp.resolve_torch_device(self.device)
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
             code_sparseness_scope=self.code_sparseness_scope, init=self.init,
             max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
-            verbose=self.verbose)
+            verbose=self.verbose, device=device)
         if not (self.code_sparseness is not None and self.code_sparseness_scope == "component"):
             # The codes the per-sample solver gives, so that fit_transform(X) agrees
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
             # the fit's last codes may sit in another local optimum).
             codes = solve_codes(X, components, self._sample_sparseness(), self.max_iter,
-                                self.tol)
+                                self.tol, device)
         self.components_ = components
         self.n_components_ = components.shape[0]
         self.n_iter_ = n_iter
@@ -490,6 +507,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
             *X.shape, self.n_components, self.atom_sparseness, self.code_sparseness,
             self.code_sparseness_scope, self.init, self.max_iter, self.tol)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)
+        device = xp.resolve_torch_device(self.device)
         if not first and n_components != self.components_.shape[0]:
             raise ValueError(
                 f"n_components={n_components} but this model has "
@@ -511,13 +529,17 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         else:
             components = self.components_.astype(X.dtype, copy=False)
             codes = solve_codes(X_unit, components, self._sample_sparseness(),
-                                self.max_iter, self.tol)
+                                self.max_iter, self.tol, device)
             atoms_t = np.asfortranarray(components.T)
         grams, cross = codes.T @ codes, X_unit.T @ codes
         if online:
             grams += self.forget_factor * online["grams"]
             cross += self.forget_factor * online["cross"]
-        atoms_t = atom_constraint.update(atoms_t, cross, grams)
+        if device is None:
+            atoms_t = atom_constraint.update(atoms_t, cross, grams)
+        else:
+            atoms_t = xp.as_numpy(atom_constraint.update(
+                *(xp.to_device(a, device) for a in (atoms_t, cross, grams))))
         self._online = {"scale": scale, "grams": grams, "cross": cross}
         self.components_ = np.ascontiguousarray(atoms_t.T)
         self.n_components_ = n_components
@@ -552,7 +574,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         _check_non_negative(X, f"{type(self).__name__}.{method}")
         codes = solve_codes(X, self.components_.astype(X.dtype, copy=False),
-                            self._sample_sparseness(), self.max_iter, self.tol)
+                            self._sample_sparseness(), self.max_iter, self.tol,
+                            xp.resolve_torch_device(self.device))
         return X, codes
 
     _count_name = "n_components_"
