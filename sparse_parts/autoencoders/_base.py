@@ -45,9 +45,8 @@ _RAW_PIXEL_MAX = 1.5
 # Parameters a continued training (partial_fit, warm start) may change: they say how
 # long to train, not what the net is.
 _CONTINUE_IGNORED = ("max_epochs", "warm_start")
-# The options added after the first release, with the defaults that mean "as before".
-_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None,
-                        atom_sparseness=None)
+# Options added after the first release, with the defaults that mean "as before".
+_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -302,14 +301,12 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 "code_projection and top_k each constrain the codes on their own: set one "
                 f"to None, got code_projection={self.code_projection!r}, top_k={self.top_k!r}.")
         if self.n_components < 2:
-            raise ValueError(
-                "code_projection needs n_components >= 2: a code of one entry has Hoyer "
-                f"sparseness 0 and cannot be projected, got n_components={self.n_components}.")
+            raise ValueError("code_projection needs n_components >= 2 (a code of one entry has "
+                             f"Hoyer sparseness 0), got n_components={self.n_components}.")
 
     @property
     def _code_bounds(self):
-        # Projected codes are a sigmoid output rescaled onto a sparseness: their scale
-        # is free (entries up to sqrt(n_components)), not bounded by 1.
+        # Projected codes have a free scale (entries up to sqrt(n_components)).
         module = getattr(getattr(self, "net_", None), "module_", None)
         return (0.0, None if getattr(module, "code_projection", self.code_projection) else 1.0)
 
@@ -469,6 +466,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                           reset=not continuing)
         _check_float32_range(X)
         n_samples, n_features = X.shape
+        if self.atom_sparseness is not None and n_features < 2:
+            raise ValueError("atom_sparseness needs atoms of at least 2 pixels (one entry has "
+                             f"Hoyer sparseness 0), got n_features={n_features}.")
         if continuing:
             self._check_unchanged(method)
             image_shape = self.image_shape_

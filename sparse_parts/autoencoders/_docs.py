@@ -85,7 +85,7 @@ PARAMETERS = r"""
         is projected onto the non-negative vectors of this Hoyer sparseness with its
         own L2 norm, as the atom constraint of Hoyer's nmfsc [3]_ (after the clamp
         of ``nonnegativity="projection"``). The atoms are then non-negative whatever
-        ``nonnegativity`` says; an atom of norm 0 stays 0.
+        ``nonnegativity`` says; an atom of norm 0 stays 0. Needs at least 2 features.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass, default="adam"
         The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
         use torch's fused implementation.
