@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._decomposition import PartBasedMixin
-from .._utils import check_int, check_real, resolve_image_shape
+from .._utils import check_fraction, check_int, check_real, resolve_image_shape
 from ._device import resolve_device
 from ._skorch import check_callbacks, fit_net, make_net
 from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
@@ -45,6 +45,8 @@ _RAW_PIXEL_MAX = 1.5
 # Parameters a continued training (partial_fit, warm start) may change: they say how
 # long to train, not what the net is.
 _CONTINUE_IGNORED = ("max_epochs", "warm_start")
+# Options added after the first release, with the defaults that mean "as before".
+_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -113,7 +115,6 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
 
     _needs_image_shape = True
     _min_batch_size = 1
-    _code_bounds = (0.0, 1.0)
 
     def __init__(
         self,
@@ -128,6 +129,10 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         decay_weight=1e-3,
         decay_ratio=0.0,
         decoder_activation="leaky_relu",
+        decoder_bias=True,
+        code_projection=None,
+        top_k=None,
+        atom_sparseness=None,
         optimizer="adam",
         lr=1e-3,
         max_epochs=30,
@@ -153,6 +158,10 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self.decay_weight = decay_weight
         self.decay_ratio = decay_ratio
         self.decoder_activation = decoder_activation
+        self.decoder_bias = decoder_bias
+        self.code_projection = code_projection
+        self.top_k = top_k
+        self.atom_sparseness = atom_sparseness
         self.optimizer = optimizer
         self.lr = lr
         self.max_epochs = max_epochs
@@ -207,6 +216,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         # Estimators pickled before skorch parameters were accepted have none.
         state.setdefault("_net_params", {})
         state.setdefault("warm_start", False)  # and no warm start
+        for name, default in _OPTION_DEFAULTS.items():  # nor these options
+            state.setdefault(name, default)
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ validation
@@ -235,6 +246,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 f"decoder_activation must be one of {DECODER_ACTIVATIONS}, "
                 f"got {self.decoder_activation!r}."
             )
+        self._check_code_options()
         if isinstance(self.optimizer, str):
             if self.optimizer not in OPTIMIZERS:
                 raise ValueError(
@@ -258,7 +270,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         if self.validation_fraction is not None:
             check_real(self.validation_fraction, "validation_fraction",
                         low=0, low_open=True, high=1, high_open=True)
-        for name in ("early_stopping", "warm_start"):
+        for name in ("early_stopping", "warm_start", "decoder_bias"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}.")
         check_int(self.n_iter_no_change, "n_iter_no_change")
@@ -274,6 +286,29 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 "besides its named parameters it takes only skorch's optimizer__<name> "
                 "and callbacks__<callback>__<name> parameters.")
         self._check_optimizer_params()
+
+    def _check_code_options(self):
+        """``code_projection``, ``top_k`` and ``atom_sparseness``."""
+        check_fraction(self.atom_sparseness, "atom_sparseness")
+        if self.top_k is not None:
+            check_int(self.top_k, "top_k")
+        if self.code_projection is None:
+            return
+        check_real(self.code_projection, "code_projection",
+                   low=0, low_open=True, high=1, high_open=True)
+        if self.top_k is not None:
+            raise ValueError(
+                "code_projection and top_k each constrain the codes on their own: set one "
+                f"to None, got code_projection={self.code_projection!r}, top_k={self.top_k!r}.")
+        if self.n_components < 2:
+            raise ValueError("code_projection needs n_components >= 2 (a code of one entry has "
+                             f"Hoyer sparseness 0), got n_components={self.n_components}.")
+
+    @property
+    def _code_bounds(self):
+        # Projected codes have a free scale (entries up to sqrt(n_components)).
+        module = getattr(getattr(self, "net_", None), "module_", None)
+        return (0.0, None if getattr(module, "code_projection", self.code_projection) else 1.0)
 
     def _optimizer_class(self):
         return OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
@@ -327,6 +362,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             batch_size=int(self.batch_size),
             validation_fraction=float(self.validation_fraction) if validation else None,
             project_atoms=self.nonnegativity == "projection",
+            atom_sparseness=check_fraction(self.atom_sparseness, "atom_sparseness"),
             early_stopping=(dict(patience=int(self.n_iter_no_change), threshold=self.tol)
                             if self.early_stopping else None),
             verbose=int(self.verbose),
@@ -430,6 +466,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                           reset=not continuing)
         _check_float32_range(X)
         n_samples, n_features = X.shape
+        if self.atom_sparseness is not None and n_features < 2:
+            raise ValueError("atom_sparseness needs atoms of at least 2 pixels (one entry has "
+                             f"Hoyer sparseness 0), got n_features={n_features}.")
         if continuing:
             self._check_unchanged(method)
             image_shape = self.image_shape_
@@ -468,6 +507,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 module = AutoEncoderModule(
                     self._build_encoder(n_features, image_shape or (1, n_features)),
                     int(self.n_components), n_features, self.decoder_activation,
+                    decoder_bias=bool(self.decoder_bias),
+                    code_projection=self.code_projection, top_k=self.top_k,
                 )
                 net = self._make_net(module, device, seed, n_samples)
                 done = 0
@@ -533,7 +574,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         return X, self._encode(X).astype(X.dtype, copy=False)
 
     def transform(self, X):
-        """Codes of the images ``X``, in [0, 1].
+        """Codes of the images ``X``, in [0, 1] (in [0, sqrt(n_components)] with
+        ``code_projection``).
 
         Computed in float32 and returned in the dtype of ``X`` (float32 or float64).
         A sample's code depends on that sample alone (BatchNorm layers use their

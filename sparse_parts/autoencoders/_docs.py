@@ -19,6 +19,9 @@ LOSS = r"""
     (:math:`\alpha` = ``decay_ratio``). Under ``nonnegativity="projection"`` (the
     study's main method) :math:`W_d` is clamped to :math:`\ge 0` after every optimizer
     step instead. The rows of :math:`W_d` are the atoms, ``components_``.
+    ``code_projection`` or ``top_k`` constrain each code :math:`h_i` after the sigmoid,
+    ``atom_sparseness`` each atom after every optimizer step, and
+    ``decoder_bias=False`` fixes :math:`b_d = 0`.
 """
 
 PARAMETERS = r"""
@@ -31,17 +34,19 @@ PARAMETERS = r"""
         (with a warning), and the morphological metrics and plots ask for it. One entry
         may be ``-1``, inferred from ``n_features`` as in :func:`numpy.reshape`
         (e.g. ``(1, -1)`` for data that are not images).
-    sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer"} or None, default="kl"
+    sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer", "l1"} or None, default="kl"
         The penalty :math:`S(p, t_j)` on the mean activation :math:`t_j` of each code
         unit over a batch: ``"kl"`` :math:`p\log\frac{p}{t_j} + (1-p)\log\frac{1-p}{1-t_j}`
         (:math:`t_j` clamped to :math:`[10^{-6}, 1 - 10^{-6}]`), ``"eps_l1"``
         :math:`\sqrt{(p - t_j)^2 + \epsilon}`, ``"log"`` :math:`\log(1 + (p - t_j)^2)`,
         ``"l2"`` :math:`(p - t_j)^2`; ``"hoyer"`` is instead the batch mean of
         :math:`|p - s(h_i)|` with :math:`s` Hoyer's sparseness of a code vector (then
-        :math:`p` is a target sparseness). ``None``: no sparsity term.
+        :math:`p` is a target sparseness), and ``"l1"`` the batch mean of the lasso
+        penalty :math:`\|h_i\|_1 = \sum_j h_{ij}` of each code (no target).
+        ``None``: no sparsity term.
     sparsity_target : float, default=0.05
         :math:`p`, the target mean activation of each code unit; in (0, 1) for "kl",
-        [0, 1] otherwise.
+        [0, 1] otherwise (ignored by "l1").
     sparsity_weight : float, default=1e-3
         :math:`\beta \ge 0`, the weight of the sparsity term.
     eps : float, default=1e-8
@@ -58,6 +63,29 @@ PARAMETERS = r"""
         ones (1 is ordinary weight decay).
     decoder_activation : {"leaky_relu", "sigmoid", "identity"}, default="leaky_relu"
         :math:`\sigma_d`; "leaky_relu" has negative slope 0.1 (the study's choice).
+    decoder_bias : bool, default=True
+        Learn the decoder bias :math:`b_d`. False fixes it at 0 (``decoder_bias_`` is
+        then zeros): every pixel of a reconstruction comes from the atoms, so the
+        morphological operators act on all of it (the bias is never dilated).
+    code_projection : float in (0, 1), default=None
+        If set, every code is projected, in training and in ``transform`` alike, onto
+        the non-negative vectors of this Hoyer sparseness: the sigmoid output
+        :math:`h` becomes the nearest point :math:`\langle h, u\rangle u` of that
+        scale-free set, :math:`u` its projection at unit norm
+        (:func:`sparse_parts.sparseness.project_sparseness_cone`). The projection is
+        differentiable, so the encoder learns through it. The scale of a code is then
+        free (entries in :math:`[0, \sqrt{k}]`, not [0, 1]), and ``decode`` accepts
+        any non-negative codes. Needs ``n_components >= 2``; excludes ``top_k``.
+    top_k : int, default=None
+        If set, only the ``top_k`` largest entries of every code are kept, the others
+        set to 0 (training and ``transform`` alike); ``top_k >= n_components`` keeps
+        every entry.
+    atom_sparseness : float in [0, 1], default=None
+        If set, after every optimizer step (and before and after training) each atom
+        is projected onto the non-negative vectors of this Hoyer sparseness with its
+        own L2 norm, as the atom constraint of Hoyer's nmfsc [3]_ (after the clamp
+        of ``nonnegativity="projection"``). The atoms are then non-negative whatever
+        ``nonnegativity`` says; an atom of norm 0 stays 0. Needs at least 2 features.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass, default="adam"
         The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
         use torch's fused implementation.
@@ -111,7 +139,8 @@ ATTRIBUTES = r"""
     components_ : ndarray of shape (n_components, n_features), float32
         The atoms :math:`W_d`, one image per row.
     decoder_bias_ : ndarray of shape (n_features,), float32
-        The decoder bias :math:`b_d` (never dilated by the max-approximation metrics).
+        The decoder bias :math:`b_d` (never dilated by the max-approximation metrics);
+        zeros with ``decoder_bias=False``.
     image_shape_ : tuple of (int, int) or None
         ``(height, width)`` of the images; None when unknown (non-square data
         without ``image_shape``).

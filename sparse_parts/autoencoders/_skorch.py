@@ -7,8 +7,9 @@ the :class:`_AutoEncoderNet` that ``fit`` trains. What the adapter adds to skorc
 - ``get_loss`` builds the auto-encoder loss from ``X`` (no target is needed);
 - batches are slices of a tensor preloaded on the device (:class:`_SliceIterator`),
   not per-sample ``__getitem__`` calls followed by a collate;
-- callbacks for the projection of the atoms onto the non-negative orthant after every
-  optimizer step, and for a loss that stops being finite or explodes;
+- callbacks for the projection of the atoms onto the non-negative orthant, or onto a
+  Hoyer sparseness, after every optimizer step, and for a loss that stops being
+  finite or explodes;
 - an interrupted training (``KeyboardInterrupt``, which skorch swallows; early
   stopping excepted) is recorded on the net as ``interrupted_``;
 - a clear error when a callback monitors a validation score that no split provides,
@@ -29,6 +30,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
+from ..sparseness import project_sparseness
 from .penalties import AutoEncoderLoss
 
 __all__ = ["SKORCH_PRIVATE_NAMES", "SKORCH_VERSIONS", "check_callbacks", "check_skorch_api",
@@ -187,6 +189,24 @@ class _ProjectAtoms(Callback):
 
     def on_train_end(self, net, **kwargs):
         self._project(net)
+
+
+class _ProjectAtomSparseness(_ProjectAtoms):
+    """Project every atom onto the non-negative vectors of Hoyer sparseness
+    ``sparseness`` with its own L2 norm, at the same moments as :class:`_ProjectAtoms`
+    (as the atom constraint of Hoyer's nmfsc). An atom of norm 0 stays 0."""
+
+    def __init__(self, sparseness):
+        self.sparseness = sparseness
+
+    def _project(self, net):
+        with torch.no_grad():
+            weight = net.module_.decoder.weight
+            norms = torch.linalg.vector_norm(weight, dim=1)
+            live = norms > 0
+            if bool(live.any()):
+                weight[live] = project_sparseness(weight[live], self.sparseness,
+                                                  norms[live])
 
 
 class _CheckLoss(Callback):
@@ -367,7 +387,7 @@ def _silent(*args, **kwargs):
 
 def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_epochs,
              batch_size, validation_fraction, project_atoms, early_stopping, verbose,
-             callbacks, net_params, device, seed):
+             callbacks, net_params, device, seed, atom_sparseness=None):
     """The :class:`_AutoEncoderNet` that trains ``module``.
 
     Parameters
@@ -397,10 +417,15 @@ def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_e
     device : str
     seed : int
         Seeds the shuffling and the validation split.
+    atom_sparseness : float or None, default=None
+        Project every atom onto this Hoyer sparseness after every optimizer step
+        (after the clamp of ``project_atoms``); None: no such projection.
     """
     own = []
     if project_atoms:
         own.append(("project_atoms", _ProjectAtoms()))
+    if atom_sparseness is not None:
+        own.append(("atom_sparseness", _ProjectAtomSparseness(atom_sparseness)))
     own.append(("check_loss", _CheckLoss(lr, criterion_params["sparsity_weight"])))
     if early_stopping is not None:
         own.append(("early_stopping", EarlyStopping(

@@ -9,12 +9,15 @@ import math
 import torch
 from torch import nn
 
+from ..sparseness import project_sparseness_cone
+
 __all__ = [
     "DECODER_ACTIVATIONS",
     "DenseEncoder",
     "InfoGANEncoder",
     "AtomDecoder",
     "AutoEncoderModule",
+    "keep_top_k",
     "conv_geometry",
 ]
 
@@ -119,9 +122,12 @@ class AtomDecoder(nn.Module):
     n_features : int
     activation : {"leaky_relu", "sigmoid", "identity"}, default="leaky_relu"
         :math:`\\sigma_d`; ``"leaky_relu"`` has negative slope 0.1.
+    bias : bool, default=True
+        Learn the bias :math:`b_d`; False keeps ``bias`` a buffer of zeros (not
+        trained), so the decoder has the same form either way.
     """
 
-    def __init__(self, n_components, n_features, activation="leaky_relu"):
+    def __init__(self, n_components, n_features, activation="leaky_relu", bias=True):
         super().__init__()
         if activation not in DECODER_ACTIVATIONS:
             raise ValueError(
@@ -129,10 +135,13 @@ class AtomDecoder(nn.Module):
             )
         self.activation = activation
         self.weight = nn.Parameter(torch.empty(n_components, n_features))
-        self.bias = nn.Parameter(torch.empty(n_features))
         bound = 1.0 / math.sqrt(n_components)
         nn.init.uniform_(self.weight, -bound, bound)
-        nn.init.uniform_(self.bias, -bound, bound)
+        if bias:
+            self.bias = nn.Parameter(torch.empty(n_features))
+            nn.init.uniform_(self.bias, -bound, bound)
+        else:
+            self.register_buffer("bias", torch.zeros(n_features))
 
     def forward(self, codes):
         return decode(codes, self.weight, self.bias, self.activation)
@@ -148,8 +157,26 @@ def decode(codes, weight, bias, activation):
     return out
 
 
+def keep_top_k(codes, k):
+    """``codes`` with all but the ``k`` largest entries of each row set to 0.
+
+    Gradients flow through the kept entries. ``k`` at least the row length keeps all.
+    """
+    if k >= codes.shape[1]:
+        return codes
+    kept = torch.topk(codes, k, dim=1).indices
+    mask = torch.zeros_like(codes, dtype=torch.bool).scatter_(1, kept, True)
+    return codes * mask
+
+
 class AutoEncoderModule(nn.Module):
     """Encoder + sigmoid + :class:`AtomDecoder`; ``forward`` returns ``(X_hat, codes)``.
+
+    The sigmoid output may then be constrained per sample, in training and encoding
+    alike: projected onto the non-negative vectors of Hoyer sparseness
+    ``code_projection`` (the nearest point of that scale-free set, see
+    :func:`sparse_parts.sparseness.project_sparseness_cone`; differentiable), or cut
+    to its ``top_k`` largest entries.
 
     Parameters
     ----------
@@ -159,15 +186,30 @@ class AutoEncoderModule(nn.Module):
     n_components : int
     n_features : int
     decoder_activation : {"leaky_relu", "sigmoid", "identity"}
+    decoder_bias : bool, default=True
+    code_projection : float in (0, 1) or None, default=None
+    top_k : int or None, default=None
     """
 
-    def __init__(self, encoder, n_components, n_features, decoder_activation="leaky_relu"):
+    # Class defaults: modules pickled before these options existed have none.
+    code_projection = None
+    top_k = None
+
+    def __init__(self, encoder, n_components, n_features, decoder_activation="leaky_relu",
+                 *, decoder_bias=True, code_projection=None, top_k=None):
         super().__init__()
         self.encoder = encoder
-        self.decoder = AtomDecoder(n_components, n_features, decoder_activation)
+        self.decoder = AtomDecoder(n_components, n_features, decoder_activation, decoder_bias)
+        self.code_projection = None if code_projection is None else float(code_projection)
+        self.top_k = None if top_k is None else int(top_k)
 
     def encode(self, X):
-        return torch.sigmoid(self.encoder(X))
+        codes = torch.sigmoid(self.encoder(X))
+        if self.code_projection is not None:
+            codes = project_sparseness_cone(codes, self.code_projection)
+        if self.top_k is not None:
+            codes = keep_top_k(codes, self.top_k)
+        return codes
 
     def forward(self, X):
         codes = self.encode(X)

@@ -13,6 +13,10 @@ over the units (Zhang & Lu 2015; Lee, Ekanadham & Ng 2008):
 :math:`s` is Hoyer's (2004) sparseness of the code vector :math:`h_i`, so :math:`p` is
 then a target *sparseness*, not a target activation.
 
+``"l1"`` is per sample too: the mean over the batch of :math:`\\|h_i\\|_1 =
+\\sum_j |h_{ij}|`, the lasso's penalty on each code (it has no target; :math:`p` is
+ignored).
+
 The asymmetric weight decay (section 3.3 of the reference study) is
 :math:`\\sum_{ij} f(W_{ij})` with :math:`f(w) = \\alpha w^2` for :math:`w \\ge 0` and
 :math:`w^2` for :math:`w < 0`.
@@ -27,12 +31,13 @@ __all__ = [
     "log_penalty",
     "l2_penalty",
     "hoyer_penalty",
+    "l1_penalty",
     "sparsity_penalty",
     "asymmetric_decay",
     "AutoEncoderLoss",
 ]
 
-SPARSITY_PENALTIES = ("kl", "eps_l1", "log", "l2", "hoyer", None)
+SPARSITY_PENALTIES = ("kl", "eps_l1", "log", "l2", "hoyer", "l1", None)
 
 # t is clamped away from 0 and 1 so that the KL term and its gradient stay finite in
 # float32 when a unit dies (t -> 0) or saturates (t -> 1).
@@ -94,6 +99,20 @@ def hoyer_penalty(target, codes):
     return torch.mean(torch.abs(float(target) - hoyer_sparseness(codes, axis=-1)))
 
 
+def l1_penalty(codes):
+    """Mean over the batch of the L1 norm of each code, :math:`\\sum_j |h_{ij}|`.
+
+    Parameters
+    ----------
+    codes : torch.Tensor of shape (batch_size, n_components)
+
+    Returns
+    -------
+    penalty : torch.Tensor (scalar)
+    """
+    return codes.abs().sum(dim=1).mean()
+
+
 def sparsity_penalty(codes, kind, target, eps=1e-8):
     """The sparsity term :math:`\\sum_j S(p, t_j)` of a batch of codes.
 
@@ -101,10 +120,11 @@ def sparsity_penalty(codes, kind, target, eps=1e-8):
     ----------
     codes : torch.Tensor of shape (batch_size, n_components)
         Codes :math:`H`, in [0, 1] for ``"kl"``.
-    kind : {"kl", "eps_l1", "log", "l2", "hoyer"} or None
+    kind : {"kl", "eps_l1", "log", "l2", "hoyer", "l1"} or None
         The penalty ``S``; ``None`` gives 0.
     target : float
-        :math:`p`: target mean activation (target sparseness for ``"hoyer"``).
+        :math:`p`: target mean activation (target sparseness for ``"hoyer"``;
+        ignored by ``"l1"``).
     eps : float, default=1e-8
         :math:`\\epsilon` of ``"eps_l1"``.
 
@@ -116,6 +136,8 @@ def sparsity_penalty(codes, kind, target, eps=1e-8):
         return codes.new_zeros(())
     if kind == "hoyer":
         return hoyer_penalty(target, codes)
+    if kind == "l1":
+        return l1_penalty(codes)
     mean_activation = codes.mean(dim=0)
     if kind == "kl":
         return kl_divergence(target, mean_activation)
@@ -160,7 +182,7 @@ class AutoEncoderLoss(torch.nn.Module):
 
     Parameters
     ----------
-    sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer"} or None
+    sparsity_penalty : {"kl", "eps_l1", "log", "l2", "hoyer", "l1"} or None
     sparsity_target : float
         :math:`p`.
     sparsity_weight : float

@@ -158,6 +158,20 @@ GRID = [
     # The auto-encoders over their sparsity penalties, strengths and budgets.
     *_autoencoder_grid("shallow"),
     *_autoencoder_grid("asym"),
+    # The auto-encoders' code and atom options: no decoder bias (which the dilation
+    # never reaches), codes projected onto a sparseness or cut to their top k, atoms
+    # projected onto a sparseness, and the lasso's per-sample L1 penalty.
+    _ae("asym", "kl-p0.01-beta0.01-no-bias-identity", quick=True, sparsity_penalty="kl",
+        sparsity_target=0.01, sparsity_weight=0.01, decoder_bias=False,
+        decoder_activation="identity"),
+    _ae("asym", "code-projection-0.8-no-bias", quick=True, sparsity_penalty=None,
+        code_projection=0.8, decoder_bias=False),
+    _ae("asym", "atoms-0.6-code-projection-0.8-no-bias", sparsity_penalty=None,
+        atom_sparseness=0.6, code_projection=0.8, decoder_bias=False),
+    # beta = 0.01 collapses the shallow codes on the digits (Hoyer 0.07, MSE 0.075).
+    _ae("shallow", "l1-beta0.001", sparsity_penalty="l1", sparsity_weight=0.001),
+    _ae("shallow", "l1-beta0.003", sparsity_penalty="l1", sparsity_weight=0.003),
+    _ae("asym", "top-k-8", sparsity_penalty=None, top_k=8),
     # The peers, each across several decades of its regularisation.
     *(_sklearn_nmf(solver, alpha, quick=solver == "cd" and alpha in (0.0, 1e-3, 1e-1))
       for solver in ("cd", "mu") for alpha in (0.0, *_ALPHAS_NMF)),

@@ -1,0 +1,221 @@
+"""The auto-encoders' code and atom options: decoder_bias, code_projection, top_k,
+atom_sparseness and the l1 penalty, each doing what it says, refusing bad values, and
+passing scikit-learn's common checks."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
+from sparse_parts.autoencoders.modules import AutoEncoderModule, DenseEncoder, keep_top_k
+from sparse_parts.autoencoders.penalties import sparsity_penalty
+from sparse_parts.sparseness import hoyer_sparseness
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+ESTIMATORS = (SparseNonNegAutoEncoder, AsymmetricAutoEncoder)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return (load_digits().data[:300] / 16.0).astype(np.float32)
+
+
+def _fit(cls, X, epochs=2, **params):
+    return cls(n_components=12, max_epochs=epochs, random_state=0, **params).fit(X)
+
+
+# --------------------------------------------------------------------------- decoder_bias
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_without_decoder_bias_the_bias_is_zero_and_untrained(cls, digits):
+    ae = _fit(cls, digits, decoder_bias=False)
+    assert ae.decoder_bias_.shape == (64,)
+    assert not ae.decoder_bias_.any()
+    names = [name for name, _ in ae.net_.module_.decoder.named_parameters()]
+    assert names == ["weight"]
+    codes = ae.transform(digits[:20])
+    # decode has the same form, with b_d = 0: leaky_relu(codes @ W).
+    linear = codes.astype(np.float64) @ ae.components_.astype(np.float64)
+    expected = np.where(linear >= 0, linear, 0.1 * linear)
+    np.testing.assert_allclose(ae.inverse_transform(codes), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_decoder_bias_default_learns_a_bias(digits):
+    ae = _fit(SparseNonNegAutoEncoder, digits)
+    assert np.abs(ae.decoder_bias_).max() > 0
+
+
+# --------------------------------------------------------------------------- code_projection
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("target", [0.5, 0.8])
+def test_code_projection_holds_every_code_at_the_target(cls, target, digits):
+    ae = _fit(cls, digits, code_projection=target)
+    codes = ae.transform(digits)
+    assert codes.min() >= 0
+    np.testing.assert_allclose(hoyer_sparseness(codes, axis=1), target, atol=1e-4)
+    # The scale of projected codes is free: decode accepts codes above 1 ...
+    assert np.isfinite(ae.inverse_transform(codes * 3)).all()
+
+
+def test_unprojected_codes_stay_bounded_by_one(digits):
+    ae = _fit(SparseNonNegAutoEncoder, digits)
+    codes = ae.transform(digits[:5])
+    with pytest.raises(ValueError):
+        ae.inverse_transform(codes + 1.5)
+
+
+def test_code_projection_is_differentiable():
+    torch.manual_seed(0)
+    module = AutoEncoderModule(DenseEncoder(16, 6), 6, 16, code_projection=0.7)
+    X = torch.rand(8, 16)
+    reconstruction, codes = module(X)
+    assert torch.allclose(hoyer_sparseness(codes, axis=-1), torch.tensor(0.7), atol=1e-5)
+    ((reconstruction - X) ** 2).mean().backward()
+    grad = module.encoder.linear.weight.grad
+    assert torch.isfinite(grad).all() and grad.abs().sum() > 0
+
+
+# --------------------------------------------------------------------------- top_k
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_top_k_leaves_at_most_k_nonzeros(cls, digits):
+    ae = _fit(cls, digits, top_k=3)
+    codes = ae.transform(digits)
+    assert (np.count_nonzero(codes, axis=1) <= 3).all()
+    assert (np.count_nonzero(codes, axis=1) >= 1).all()
+
+
+def test_keep_top_k_keeps_the_largest_entries():
+    codes = torch.tensor([[0.1, 0.9, 0.5, 0.3], [0.7, 0.2, 0.8, 0.6]])
+    expected = torch.tensor([[0.0, 0.9, 0.5, 0.0], [0.7, 0.0, 0.8, 0.0]])
+    assert torch.equal(keep_top_k(codes, 2), expected)
+    assert torch.equal(keep_top_k(codes, 4), codes)
+    assert torch.equal(keep_top_k(codes, 9), codes)
+
+
+# --------------------------------------------------------------------------- atom_sparseness
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("nonnegativity", ["projection", None])
+def test_atom_sparseness_holds_every_atom_at_the_target(cls, nonnegativity, digits):
+    ae = _fit(cls, digits, atom_sparseness=0.6, nonnegativity=nonnegativity)
+    atoms = ae.components_
+    assert atoms.min() >= 0
+    np.testing.assert_allclose(hoyer_sparseness(atoms, axis=1), 0.6, atol=1e-4)
+
+
+def test_atom_sparseness_with_code_projection(digits):
+    ae = _fit(SparseNonNegAutoEncoder, digits, atom_sparseness=0.6, code_projection=0.8,
+              decoder_bias=False)
+    np.testing.assert_allclose(hoyer_sparseness(ae.components_, axis=1), 0.6, atol=1e-4)
+    np.testing.assert_allclose(hoyer_sparseness(ae.transform(digits), axis=1), 0.8,
+                               atol=1e-4)
+
+
+# --------------------------------------------------------------------------- l1
+def test_l1_penalty_is_the_mean_l1_norm_of_the_codes():
+    codes = torch.tensor([[0.1, 0.5], [0.3, 0.1]], dtype=torch.float64)
+    # (0.6 + 0.4) / 2; the target is not used.
+    assert sparsity_penalty(codes, "l1", 0.9).item() == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_l1_lowers_the_mean_activation(cls, digits):
+    free = _fit(cls, digits, epochs=4, lr=1e-2, sparsity_penalty=None)
+    lasso = _fit(cls, digits, epochs=4, lr=1e-2, sparsity_penalty="l1", sparsity_weight=0.1)
+    assert lasso.transform(digits).mean() < 0.5 * free.transform(digits).mean()
+
+
+# --------------------------------------------------------------------------- bad values
+@pytest.mark.parametrize("params, match", [
+    (dict(decoder_bias="no"), "decoder_bias must be a bool"),
+    (dict(decoder_bias=None), "decoder_bias must be a bool"),
+    (dict(code_projection=0.0), r"code_projection must be a real number in \(0, 1\)"),
+    (dict(code_projection=1.0), r"code_projection must be a real number in \(0, 1\)"),
+    (dict(code_projection="0.8"), "code_projection must be a real number"),
+    (dict(code_projection=np.nan), "code_projection must be a real number"),
+    (dict(top_k=0), "top_k must be an integer >= 1"),
+    (dict(top_k=2.5), "top_k must be an integer >= 1"),
+    (dict(top_k=True), "top_k must be an integer >= 1"),
+    (dict(atom_sparseness=-0.1), r"atom_sparseness must be a real number in \[0.0, 1.0\]"),
+    (dict(atom_sparseness=1.5), r"atom_sparseness must be a real number in \[0.0, 1.0\]"),
+    (dict(code_projection=0.8, top_k=3), "set one to None"),
+    (dict(code_projection=0.8, n_components=1), "code_projection needs n_components >= 2"),
+    (dict(sparsity_penalty="L1"), "sparsity_penalty must be one of"),
+])
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_bad_option_values_are_refused(cls, params, match, digits):
+    params = {"n_components": 4, "max_epochs": 1, **params}
+    with pytest.raises(ValueError, match=match):
+        cls(**params).fit(digits[:20])
+
+
+def test_atom_sparseness_needs_two_pixels():
+    X = np.random.RandomState(0).rand(10, 1)
+    with pytest.raises(ValueError, match="atom_sparseness needs atoms of at least 2 pixels"):
+        SparseNonNegAutoEncoder(n_components=2, max_epochs=1, atom_sparseness=0.5).fit(X)
+
+
+# --------------------------------------------------------------------------- clone, pickle
+OPTIONS = [dict(decoder_bias=False), dict(code_projection=0.8), dict(top_k=3),
+           dict(atom_sparseness=0.6), dict(sparsity_penalty="l1")]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("options", OPTIONS)
+def test_options_survive_clone_and_pickle(cls, options, digits):
+    ae = _fit(cls, digits, epochs=1, **options)
+    copy = clone(ae)
+    assert copy.get_params() == ae.get_params()
+    assert all(getattr(copy, name) == value for name, value in options.items())
+    loaded = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_array_equal(loaded.transform(digits[:30]), ae.transform(digits[:30]))
+    np.testing.assert_array_equal(loaded.components_, ae.components_)
+
+
+def test_an_estimator_pickled_before_the_options_loads_with_the_defaults(digits):
+    ae = _fit(SparseNonNegAutoEncoder, digits, epochs=1)
+    state = ae.__getstate__()
+    for name in ("decoder_bias", "code_projection", "top_k", "atom_sparseness"):
+        del state[name]
+    old = SparseNonNegAutoEncoder.__new__(SparseNonNegAutoEncoder)
+    old.__setstate__(state)
+    params = old.get_params()
+    assert params["decoder_bias"] is True
+    assert params["code_projection"] is params["top_k"] is params["atom_sparseness"] is None
+    np.testing.assert_array_equal(old.transform(digits[:10]), ae.transform(digits[:10]))
+
+
+# --------------------------------------------------------------------------- common checks
+_ONE_COMPONENT = (
+    "the check sets n_components=1, and a code of one entry cannot be projected onto a "
+    "Hoyer sparseness: code_projection refuses it with a ValueError")
+
+
+def _expected_failed_checks(estimator):
+    if estimator.code_projection is None:
+        return {}
+    return {name: _ONE_COMPONENT for name in (
+        "check_dont_overwrite_parameters", "check_fit2d_predict1d",
+        "check_methods_subset_invariance", "check_methods_sample_order_invariance",
+        "check_fit2d_1sample", "check_fit2d_1feature")}
+
+
+# The checks' data are not images in [0, 1], hence the warning about raw pixel values
+# is silenced, as in test_common.py.
+@pytest.mark.filterwarnings("ignore:X holds values up to:UserWarning")
+@pytest.mark.filterwarnings("ignore:n_features=.* is not a perfect square:UserWarning")
+@parametrize_with_checks(
+    [SparseNonNegAutoEncoder(decoder_bias=False, decoder_activation="identity"),
+     SparseNonNegAutoEncoder(code_projection=0.8, decoder_bias=False),
+     SparseNonNegAutoEncoder(top_k=3),
+     SparseNonNegAutoEncoder(atom_sparseness=0.6),
+     SparseNonNegAutoEncoder(sparsity_penalty="l1", sparsity_weight=0.01),
+     AsymmetricAutoEncoder(code_projection=0.8, atom_sparseness=0.6, decoder_bias=False)],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible_with_options(estimator, check):
+    check(estimator)
