@@ -118,14 +118,6 @@ def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code
     return n_components, atom_sparseness, code_sparseness, init
 
 
-def _check_non_negative(X, whom):
-    if X.min() < 0:
-        raise ValueError(
-            f"Negative values in data passed to {whom} (minimum {X.min():.4g}): "
-            "non-negative matrix factorisation is only defined for non-negative data. "
-            "Shift or rescale the images to be >= 0 (e.g. pixels / 255).")
-
-
 def _constraints(X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope):
     """The constraint objects ``(atoms, codes)`` of the two factors."""
     n_samples, n_features = X.shape
@@ -447,8 +439,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         -------
         codes : ndarray of shape (n_samples, n_components)
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        _check_non_negative(X, f"{type(self).__name__}.fit")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_non_negative=True)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         device = xp.resolve_torch_device(self.device)
@@ -501,8 +492,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         self : SparseNMF
         """
         first = not hasattr(self, "components_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        _check_non_negative(X, f"{type(self).__name__}.partial_fit")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first,
+                          ensure_non_negative=True)
         n_components, atom_sparseness, code_sparseness, init = _check_parameters(
             *X.shape, self.n_components, self.atom_sparseness, self.code_sparseness,
             self.code_sparseness_scope, self.init, self.max_iter, self.tol)
@@ -571,8 +562,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     def _validated_codes(self, X, method):
         """``(X, codes)``: the input validated once, and its per-sample codes."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        _check_non_negative(X, f"{type(self).__name__}.{method}")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
+                          ensure_non_negative=True)
         codes = solve_codes(X, self.components_.astype(X.dtype, copy=False),
                             self._sample_sparseness(), self.max_iter, self.tol,
                             xp.resolve_torch_device(self.device))

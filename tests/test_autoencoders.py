@@ -352,7 +352,7 @@ BAD_PARAMS = [
     (dict(sparsity_target=1.0), "sparsity_target"),
     (dict(sparsity_target=1.5, sparsity_penalty="l2"), "sparsity_target"),
     (dict(sparsity_weight=-1.0), "sparsity_weight"),
-    (dict(sparsity_penalty="l1"), "sparsity_penalty"),
+    (dict(sparsity_penalty="l3"), "sparsity_penalty"),
     (dict(eps=0.0), "eps"),
     (dict(nonnegativity="clip"), "nonnegativity"),
     (dict(decay_weight=-0.1), "decay_weight"),

@@ -72,7 +72,7 @@ def test_hoyer_penalty_matches_formula():
 
 def test_unknown_penalty_is_rejected():
     with pytest.raises(ValueError, match="sparsity_penalty"):
-        sparsity_penalty(CODES, "l1", P)
+        sparsity_penalty(CODES, "l3", P)
 
 
 @pytest.mark.parametrize("ratio, expected", [(0.0, 4 + 1), (0.1, 4 + 1 + 0.1 * (9 + 0.25)),

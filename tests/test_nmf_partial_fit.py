@@ -132,8 +132,7 @@ def test_partial_fit_refusals(digits):
     model = SparseNMF(8, random_state=0).partial_fit(digits[:100])
     with pytest.raises(ValueError, match="X has 63 features, but SparseNMF is expecting 64"):
         model.partial_fit(digits[:100, :63])
-    with pytest.raises(ValueError, match="Negative values in data passed to "
-                                         "SparseNMF.partial_fit"):
+    with pytest.raises(ValueError, match="Negative values in data passed to X in SparseNMF"):
         model.partial_fit(digits[:100] - 1)
     with pytest.raises(ValueError, match="n_components=9 but this model has 8 atoms"):
         model.set_params(n_components=9).partial_fit(digits[:100])
