@@ -387,8 +387,10 @@ class _MaxApproximationScorer:
                                         reference=self.reference)
 
     def __repr__(self):
+        footprint = "" if self.footprint is None else (
+            f", footprint=<array of shape {np.shape(self.footprint)}>")
         return (f"make_max_approximation_scorer(operator={self.operator!r}, "
-                f"radius={self.radius!r}, reference={self.reference!r})")
+                f"radius={self.radius!r}{footprint}, reference={self.reference!r})")
 
 
 def make_max_approximation_scorer(operator="dilation", radius=1, *, footprint=None,

@@ -302,3 +302,42 @@ def test_autoencoder_optimizer_lr_is_checked_like_lr(small_images):
 
     with pytest.raises(ValueError, match="optimizer__lr must be a real number in \\(0"):
         SparseNonNegAutoEncoder(4, max_epochs=1, optimizer__lr=-1).fit(small_images)
+
+
+def test_a_continued_training_ignores_what_only_reports(small_images):
+    """partial_fit after a fit whose progress callbacks and verbosity were changed
+    since (as the study's model cache does) continues the same net."""
+    from sparse_parts import SparseNonNegAutoEncoder
+    from sparse_parts.autoencoders import EpochProgressBar
+
+    ae = SparseNonNegAutoEncoder(4, max_epochs=1, random_state=0,
+                                 callbacks=[EpochProgressBar(1, "bar")]).fit(small_images)
+    ae.set_params(callbacks=None, verbose=0)
+    assert ae.partial_fit(small_images).n_iter_ == 2
+    with pytest.raises(ValueError, match="built with other parameters: n_components"):
+        ae.set_params(n_components=5).partial_fit(small_images)
+
+
+def test_l1_penalty_ignores_the_sparsity_target(small_images):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    SparseNonNegAutoEncoder(4, max_epochs=1, sparsity_penalty="l1",
+                            sparsity_target=5).fit(small_images)
+
+
+def test_the_model_cache_key_sees_the_callbacks():
+    from skorch.callbacks import LRScheduler
+
+    from sparse_parts import SparseNonNegAutoEncoder
+    from sparse_parts.study.cache import cache_key
+
+    X = np.zeros((4, 9), np.float32)
+    plain = SparseNonNegAutoEncoder(4)
+    scheduled = SparseNonNegAutoEncoder(4, callbacks=[LRScheduler("StepLR", step_size=1)])
+    assert cache_key(plain, X) != cache_key(scheduled, X)
+    assert cache_key(plain, X) == cache_key(SparseNonNegAutoEncoder(4, verbose=1), X)
+
+
+def test_scorer_repr_shows_its_footprint():
+    scorer = metrics.make_max_approximation_scorer(footprint=np.ones((3, 3)))
+    assert "footprint=<array of shape (3, 3)>" in repr(scorer)

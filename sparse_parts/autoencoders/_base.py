@@ -44,7 +44,9 @@ NET_PARAM_PREFIXES = ("optimizer__", "callbacks__")
 _RAW_PIXEL_MAX = 1.5
 # Parameters a continued training (partial_fit, warm start) may change: they say how
 # long to train, not what the net is.
-_CONTINUE_IGNORED = ("max_epochs", "warm_start")
+# A continued training keeps the net it has, its callbacks included: what these say
+# (how long to train, what to print) changes nothing the net is.
+_CONTINUE_IGNORED = ("max_epochs", "warm_start", "verbose", "callbacks")
 # Options added after the first release, with the defaults that mean "as before".
 _OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None)
 
@@ -231,7 +233,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         if self.sparsity_penalty == "kl":
             check_real(self.sparsity_target, "sparsity_target (p) with sparsity_penalty='kl'",
                         low=0, low_open=True, high=1, high_open=True)
-        elif self.sparsity_penalty is not None:
+        elif self.sparsity_penalty not in (None, "l1"):  # the L1 penalty has no target
             check_real(self.sparsity_target, "sparsity_target (p)", low=0, high=1)
         check_real(self.sparsity_weight, "sparsity_weight (beta)", low=0)
         check_real(self.eps, "eps", low=0, low_open=True)

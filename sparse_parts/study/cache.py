@@ -21,8 +21,10 @@ from .files import atomic_write
 
 __all__ = ["cache_key", "fit_or_load", "fit_or_load_estimator"]
 
-# Parameters that change neither the fitted model nor its numbers.
-_UNHASHED = ("verbose", "callbacks")
+# Parameters that change neither the fitted model nor its numbers. ``callbacks`` is
+# hashed: a learning-rate schedule changes the model (the study's progress bar is set
+# after the key is taken).
+_UNHASHED = ("verbose",)
 
 # The first line of a cache entry: this prefix, the payload's sha256 in hex, "\n".
 _HEADER = b"sparse-parts model cache, sha256 "

@@ -428,7 +428,7 @@ def front(settings, options=None):
                   else [])
     torch = any(c.family in _AUTOENCODERS for c in configs)
     with thread_limits(options.threads, torch=torch):
-        say(f"Data set {settings.dataset}: loading")
+        say(f"Data set {settings.data_name}: loading")
         X_train, _, X_test, y_test, image_shape = load_data(settings)
         settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images; "
@@ -454,7 +454,7 @@ def front(settings, options=None):
                                 options.command, total, jobs=options.jobs)
     if options.figures:
         front_report.write_figure(os.path.join(options.out, "front.png"), records,
-                                  settings.dataset)
+                                  settings.data_name)
     say(f"Wrote front.csv, front.md{' and front.png' if options.figures else ''} to "
         f"{options.out} in {total:.1f} s.")
     return records

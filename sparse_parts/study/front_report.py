@@ -12,7 +12,7 @@ import math
 
 from .files import atomic_write
 from .protocol import svm_protocol
-from .report import _save_figure
+from .report import _fmt, _save_figure
 from .rows import ROWS
 
 __all__ = ["AUTHOR_POINTS", "reference_records", "objectives", "dominates", "pareto_front",
@@ -139,12 +139,6 @@ def write_csv(path, records):
     atomic_write(path, write)
 
 
-def _fmt(value, digits=4):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
-
-
 def _label(record):
     return f"{record['family']}/{record['config']}"
 
@@ -197,7 +191,7 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     lines = [
         "# sparse-parts front", "",
         f"Command: `{command}`", "",
-        f"Data set: **{settings.dataset}**, {settings.n_train} training images, "
+        f"Data set: **{settings.data_name}**, {settings.n_train} training images, "
         f"{settings.n_test} held-out test images; k = {settings.n_components}; budgets: "
         f"{settings.epochs} epochs, {settings.nmf_max_iter} iterations (times a "
         f"configuration's factor); seed {settings.seed}. Total time {total_seconds:.1f} s"
