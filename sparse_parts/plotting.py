@@ -4,8 +4,7 @@ The functions follow scikit-learn's plotting conventions: a figure of one panel
 draws into ``ax=`` when given (its figure is returned) and otherwise into a new
 figure made through :mod:`matplotlib.pyplot`, so ``plt.show()`` shows it; a figure
 of a grid of panels takes ``fig=`` instead. Every function returns the
-:class:`matplotlib.figure.Figure`. Close figures you only save
-(``plt.close(fig)``): pyplot keeps them until then.
+:class:`matplotlib.figure.Figure`; close figures you only save (pyplot keeps them).
 
 Image grids are one mosaic per panel (:func:`skimage.util.montage`, a single
 ``imshow``) rather than one axes per image, so a grid of 100 atoms draws in
@@ -366,9 +365,10 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
     ----------
     estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
-    operator : {"dilation", "erosion", "opening", "closing"}, default="dilation"
+    operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
+        A callable maps an image stack (n, h, w) to a stack of the same shape.
     radius : int, default=1
-        Radius of the disk footprint.
+        Radius of the disk footprint of a named operator.
     n_images : int, default=10
     title : str, default=None
     ax : matplotlib.axes.Axes, default=None
@@ -385,8 +385,8 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
     return _two_rows(
         np.asarray(operated, dtype=np.float64), np.asarray(approx), shape,
         (name, "max-approx."),
-        title or f"{type(decomposition).__name__}: max-approximation of {name}, "
-                 f"disk({radius})",
+        title or f"{type(decomposition).__name__}: max-approximation of {name}"
+                 + (f", disk({radius})" if isinstance(operator, str) else ""),
         ax, "pixel value")
 
 
