@@ -202,14 +202,15 @@ def hoyer_sparsity(codes):
 
 
 def _image_shape(decomposition):
+    """``(height, width)`` of a fitted decomposition's atoms, for morphology and figures."""
     shape = getattr(decomposition, "image_shape_", None)
     if shape is None:
         raise ValueError(
             f"{type(decomposition).__name__} was fitted on n_features="
             f"{np.shape(decomposition.components_)[1]}, which is not a square image, without "
-            "image_shape: morphology needs the image shape. Refit with "
+            "image_shape: morphology and the figures need the image shape. Refit with "
             "image_shape=(height, width).")
-    return tuple(shape)
+    return tuple(int(v) for v in shape)
 
 
 def _max_approximation(decomposition, codes, operator, radius, footprint):

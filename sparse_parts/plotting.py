@@ -28,7 +28,12 @@ from matplotlib.lines import Line2D
 from skimage.util import montage
 
 from ._utils import resolve_image_shape
-from .metrics import _decomposition_and_input, _find_decomposition, max_approximation
+from .metrics import (
+    _decomposition_and_input,
+    _find_decomposition,
+    _image_shape,
+    max_approximation,
+)
 from .morphology import apply_operator
 
 __all__ = [
@@ -45,16 +50,6 @@ __all__ = [
 # the map itself never uses, so a gap cannot be read as a blank part of an image.
 _NONNEGATIVE_CMAP = plt.get_cmap("gray_r").with_extremes(bad="#b9cde0")
 _SIGNED_CMAP = plt.get_cmap("RdBu_r").with_extremes(bad="0.45")
-
-
-def _image_shape(decomposition):
-    """``(height, width)`` of a fitted decomposition's atoms (see ``_find_decomposition``)."""
-    shape = getattr(decomposition, "image_shape_", None)
-    if shape is None:
-        raise ValueError(
-            f"{type(decomposition).__name__} has no image shape (image_shape_ is None): "
-            "refit it with image_shape=(height, width).")
-    return tuple(int(v) for v in shape)
 
 
 def _check_count(value, name):
