@@ -131,6 +131,10 @@ def test_markdown_says_which_of_ours_dominate_each_reference(tmp_path, tiny_sett
     assert "nmf/good (-0.012, worse)" in study_nmf
     # The study's sparsest row (Hoyer 0.826) is not dominated: it is on the front.
     assert "- reference/study asym-p0.01-beta0.01" in text
+    assert "Total time 1.0 s." in text
+    # A report merged from several runs has no one wall time: the sentence is left out.
+    write_markdown(str(path), [ours], tiny_settings, "cmd", None)
+    assert "Total time" not in path.read_text()
     fig = write_figure(None, [ours, *reference_records()], "fashion-mnist")
     assert fig.axes[0].get_yscale() == "log" and len(fig.axes) == 2  # the plot, a colour bar
 

@@ -184,9 +184,15 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
     settings : Settings
     command : str
         The command line of the run, quoted in the report.
-    total_seconds : float
+    total_seconds : float or None
+        The run's wall time; None leaves it out (a report merged from several runs).
     jobs : int, default=1
     """
+    if total_seconds is None:
+        timing = ""
+    else:
+        timing = (f" Total time {total_seconds:.1f} s"
+                  + (f" ({jobs} configurations in parallel)." if jobs > 1 else "."))
     front = set(pareto_front([objectives(r) for r in records]))
     lines = [
         "# sparse-parts front", "",
@@ -194,8 +200,7 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
         f"Data set: **{settings.data_name}**, {settings.n_train} training images, "
         f"{settings.n_test} held-out test images; k = {settings.n_components}; budgets: "
         f"{settings.epochs} epochs, {settings.nmf_max_iter} iterations (times a "
-        f"configuration's factor); seed {settings.seed}. Total time {total_seconds:.1f} s"
-        + (f" ({jobs} configurations in parallel)." if jobs > 1 else "."), "",
+        f"configuration's factor); seed {settings.seed}.{timing}", "",
         "Every metric on the held-out test images. `shipped`: a configuration of "
         "sparse_parts; the peers are scikit-learn's, encoding new images with their own "
         "`transform`; `reference` points are drawn from the study's Tables 1 and 2 and "
