@@ -456,9 +456,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
             code_sparseness_scope=self.code_sparseness_scope, code_l1=self.code_l1,
-            init=self.init,
-            max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
-            verbose=self.verbose, device=device)
+            init=self.init, max_iter=self.max_iter, tol=self.tol,
+            random_state=self.random_state, verbose=self.verbose, device=device)
         if not (self.code_sparseness is not None and self.code_sparseness_scope == "component"):
             # The codes the per-sample solver gives, so that fit_transform(X) agrees
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
