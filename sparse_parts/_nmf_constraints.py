@@ -12,10 +12,12 @@ through ``B = Y H^T`` and ``G = H H^T``. A constraint provides
 - ``project(F)``: the nearest point of the set (for extrapolated points and the
   start).
 
-A new kind of constraint (a penalty, another sparseness measure) is one more class.
-The starting point of the fit (NNDSVD, put into the constraint sets:
-:func:`starting_point`) and the per-sample code solver of ``transform``
-(:func:`solve_codes`, built on the rows' update) are here too.
+A new kind of constraint (another sparseness measure) is one more class; a penalty
+linear in a factor needs none (see the L1 penalty below). The fit's choice of
+constraints (:func:`factor_constraints`), its extrapolation step and its objective,
+the starting point (NNDSVD, put into the constraint sets: :func:`starting_point`)
+and the per-sample code solver of ``transform`` (:func:`solve_codes`, built on the
+rows' update) are here too.
 
 Every kernel takes numpy arrays or torch tensors (on any device) alike: the
 operations the two libraries spell differently go through :mod:`sparse_parts._array`,
@@ -32,6 +34,16 @@ objective is ``||f_j||^2 g_jj - 2 g_jj <f_j, t_j> + const`` with the target
 - over vectors of fixed unit L2 norm the first term is constant, so the minimiser
   maximises ``<f_j, t_j>``: the projection of ``t_j`` onto the set, whatever the
   target's scale.
+
+The L1 penalty on the codes (``code_l1``, :func:`code_l1_weights`) adds
+``sum_i w_i sum_j c_ij`` to the objective, a term linear in the codes: the codes'
+block problem is the unpenalised one with ``B`` replaced by ``B - w 1^T``, exactly
+(``0.5 ||Y - F H||^2 + <w 1^T, F> = 0.5 ||Y||^2 - <B - w 1^T, F> + 0.5 <F G, F>``).
+So every code update and solver here serves it unchanged, given the shifted ``B``:
+the sweep's target ``t_j`` becomes that of the penalised column problem (still an
+isotropic quadratic in the column, so its minimiser over a cone is still the
+projection of ``t_j``), the projected gradient steps follow the penalised gradient,
+and the objective :func:`codes_from_grams` computes from ``B`` includes the penalty.
 """
 
 import numpy as np
@@ -47,7 +59,8 @@ from .sparseness import (
     sparseness_to_l1,
 )
 
-__all__ = ["NonNegative", "SparseColumns", "SparseRows", "UnitColumns", "solve_codes",
+__all__ = ["NonNegative", "SparseColumns", "SparseRows", "UnitColumns", "code_l1_weights",
+           "extrapolated", "factor_constraints", "objective_from_grams", "solve_codes",
            "starting_point"]
 
 # A column whose block curvature g_jj is this small relative to the largest one has
@@ -56,6 +69,9 @@ _DEAD_RTOL = 1e-12
 # NNDSVD entries below this fraction of the largest are set to 0 ("nndsvda" then
 # fills them with the data mean).
 _INIT_RTOL = 1e-6
+# Accelerated projected-gradient steps on the codes per iteration of the fit, when
+# every code is held at a sparseness (the other updates are exact block minimisers).
+_INNER_STEPS = 10
 
 
 _row_dot = xp.row_dot
@@ -231,10 +247,49 @@ class SparseRows:
         return xp.fortran(project_sparseness_cone(F, self.sparseness, at_least=True))
 
 
+def factor_constraints(X, n_components, atom_sparseness, code_sparseness,
+                       code_sparseness_scope):
+    """The constraint objects ``(atoms, codes)`` of the two factors of ``X ~ C A``."""
+    n_samples, n_features = X.shape
+    atoms = UnitColumns(atom_sparseness, n_features, n_components)
+    if code_sparseness is None:
+        codes = NonNegative()
+    elif code_sparseness_scope == "component":
+        codes = SparseColumns(code_sparseness, n_samples, n_components)
+    else:
+        codes = SparseRows(code_sparseness, _row_dot(X, X), _INNER_STEPS)
+    return atoms, codes
+
+
+def extrapolated(constraint, new, old, beta):
+    """``new + beta (new - old)``, projected back onto ``constraint`` (``new`` if beta is 0)."""
+    return new if beta == 0 else constraint.project(new + beta * (new - old))
+
+
+def objective_from_grams(squared_norm_X, B, G, C, C_gram):
+    """``0.5 ||X - C A||^2`` from ``B = X A^T``, ``G = A A^T`` and ``C^T C``, without ``C A``."""
+    value = squared_norm_X - 2 * xp.vdot(B, C) + xp.vdot(G, C_gram)
+    return 0.5 * max(value, 0.0)
+
+
+def code_l1_weights(X, code_l1):
+    """The L1 penalty's weight per sample, ``code_l1 * ||x_i||_2``; None when it is off.
+
+    Weighting sample ``i``'s penalty by its own norm keeps its problem homogeneous:
+    ``x_i * s`` has the optimal code ``c_i * s``, so the codes do not depend on the
+    data's units, and the fit (``X`` over its largest entry) and ``transform`` (each
+    sample over its own) solve the same problem per sample.
+    """
+    if not code_l1:
+        return None
+    return code_l1 * _row_dot(X, X) ** 0.5
+
+
 def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     """Improve ``codes`` row by row for ``min 0.5 ||x_i - A^T c_i||^2``, atoms fixed.
 
-    ``B = X A^T``, ``G = A A^T``, ``squared_norms = ||x_i||^2``. Without
+    ``B = X A^T`` (minus the L1 weights, for the penalised problem: see the module
+    docstring), ``G = A A^T``, ``squared_norms = ||x_i||^2``. Without
     ``sparseness``: HALS sweeps (non-negative least squares). With it, every code is
     held in the sparseness cone by accelerated projected gradient (FISTA, step
     ``1 / ||G||_2``, projection onto the codes at least that sparse) with a monotone
@@ -299,11 +354,12 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     return codes
 
 
-def solve_codes(X, components, sparseness, max_iter, tol, device=None):
+def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=None):
     """Codes of every sample with the atoms fixed, each sample on its own.
 
     Non-negative least squares, or codes held in the sparseness cone when
-    ``sparseness`` is given (see :func:`codes_from_grams`). Each sample is solved
+    ``sparseness`` is given (see :func:`codes_from_grams`), with the L1 penalty
+    ``code_l1 ||x_i||_2 sum(c_i)`` when ``code_l1`` is given. Each sample is solved
     divided by its largest entry and its code scaled back (the codes are linear in
     the sample's scale), so the start, the stopping rule and the result depend on
     the sample alone, whatever its units. With a torch ``device`` (a resolved
@@ -312,13 +368,16 @@ def solve_codes(X, components, sparseness, max_iter, tol, device=None):
     """
     if device is not None:
         codes = solve_codes(xp.to_device(X, device), xp.to_device(components, device),
-                            sparseness, max_iter, tol)
+                            sparseness, max_iter, tol, code_l1=code_l1)
         return xp.as_numpy(codes)
     row_scale = xp.row_max(X)
     row_scale[row_scale == 0] = 1
     X = X / row_scale[:, None]
     G = components @ components.T
     B = X @ components.T
+    weights = code_l1_weights(X, code_l1)
+    if weights is not None:
+        B = B - weights[:, None]
     # The best multiple of each atom alone, clamped, rescaled as a whole.
     diagonal = xp.diagonal(G)
     codes = xp.clamp0(B) / xp.where(diagonal > 0, diagonal, 1)

@@ -17,8 +17,9 @@ atom no sample uses keeps its last value, with zero codes.
 Scale invariance. Scaling ``X`` by ``s`` scales the optimal codes by ``s`` and
 leaves the unit atoms unchanged. The solver therefore works on ``X`` divided by its
 largest entry (:meth:`SparseNMF.transform`: every sample divided by its own largest
-entry) and scales the codes back, and every threshold inside is relative, so the
-result does not depend on the data's units (1e-14 or 1e160).
+entry) and scales the codes back, and every threshold inside is relative (the L1
+penalty on the codes is weighted by each sample's norm), so the result does not
+depend on the data's units (1e-14 or 1e160).
 
 Three layers, as in scikit-learn's ``decomposition`` module:
 
@@ -51,11 +52,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _array as xp
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
-    NonNegative,
-    SparseColumns,
-    SparseRows,
-    UnitColumns,
-    _row_dot,
+    code_l1_weights,
+    extrapolated,
+    factor_constraints,
+    objective_from_grams,
     solve_codes,
     starting_point,
 )
@@ -65,23 +65,26 @@ __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
 _INITS = ("nndsvda", "nndsvd", "random")
-# Accelerated projected-gradient steps on the codes per iteration of the fit, when
-# every code is held at a sparseness (the other updates are exact block minimisers).
-_INNER_STEPS = 10
 
 
 # --------------------------------------------------------------------------- kernels
-def _objective(squared_norm_X, B, G, C, C_gram):
-    """``0.5 ||X - C A||^2`` from ``B = X A^T``, ``G = A A^T`` and ``C^T C``, without ``C A``."""
-    value = squared_norm_X - 2 * xp.vdot(B, C) + xp.vdot(G, C_gram)
-    return 0.5 * max(value, 0.0)
-
-
 def _residual_norm(X, codes, components):
     """``||X - codes @ components||_F``, formed on ``X`` over its largest entry (so
     that data of any scale neither overflows nor underflows)."""
     scale = float(X.max()) or 1.0
     return scale * float(np.linalg.norm(X / scale - (codes / scale) @ components))
+
+
+def _check_code_l1(code_l1):
+    """None (no penalty) or the penalty's weight, a float in (0, 1)."""
+    if code_l1 is None:
+        return None
+    try:
+        return check_real(code_l1, "code_l1", low=0.0, high=1.0, high_open=True) or None
+    except ValueError:
+        raise ValueError(
+            "code_l1 must be None or a real number in [0, 1) (a fraction of each sample's "
+            f"norm; at 1 or more every code is zero), got {code_l1!r}.") from None
 
 
 def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code_sparseness,
@@ -118,19 +121,6 @@ def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code
     return n_components, atom_sparseness, code_sparseness, init
 
 
-def _constraints(X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope):
-    """The constraint objects ``(atoms, codes)`` of the two factors."""
-    n_samples, n_features = X.shape
-    atoms = UnitColumns(atom_sparseness, n_features, n_components)
-    if code_sparseness is None:
-        codes = NonNegative()
-    elif code_sparseness_scope == "component":
-        codes = SparseColumns(code_sparseness, n_samples, n_components)
-    else:
-        codes = SparseRows(code_sparseness, _row_dot(X, X), _INNER_STEPS)
-    return atoms, codes
-
-
 class _NoOnlineFit(AttributeError, ValueError):
     """No ``partial_fit`` here: ``hasattr`` says False, and it is a ValueError."""
 
@@ -158,21 +148,18 @@ class _UnlessComponentScope:
         return self.method.__get__(model, owner)
 
 
-def _extrapolated(constraint, new, old, beta):
-    """``new + beta (new - old)``, projected back onto ``constraint`` (``new`` if beta is 0)."""
-    return new if beta == 0 else constraint.project(new + beta * (new - old))
-
-
 # ------------------------------------------------------------------ public function
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
-               code_sparseness_scope="sample", init="nndsvda", max_iter=200, tol=1e-4,
-               random_state=None, verbose=0, callback=None, extrapolate=True, device=None):
+               code_sparseness_scope="sample", code_l1=None, init="nndsvda", max_iter=200,
+               tol=1e-4, random_state=None, verbose=0, callback=None, extrapolate=True,
+               device=None):
     """Factorise ``X ~ codes @ components`` with non-negative, sparse factors.
 
-    Minimises :math:`\\frac12 \\|X - C A\\|_F^2` over :math:`C \\ge 0` (codes,
-    ``n_samples x n_components``) and :math:`A \\ge 0` (atoms,
-    ``n_components x n_features``, every row of unit L2 norm), subject to Hoyer
-    sparseness constraints (see :class:`SparseNMF` for the parameters).
+    Minimises :math:`\\frac12 \\|X - C A\\|_F^2` (plus the codes' L1 penalty, given
+    ``code_l1``) over :math:`C \\ge 0` (codes, ``n_samples x n_components``) and
+    :math:`A \\ge 0` (atoms, ``n_components x n_features``, every row of unit L2
+    norm), subject to Hoyer sparseness constraints (see :class:`SparseNMF` for the
+    parameters).
 
     Parameters
     ----------
@@ -199,13 +186,15 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     n_iter : int
     errors : list of float
         Mean squared reconstruction error after every iteration (inf where it
-        exceeds the floating-point range, for data near it).
+        exceeds the floating-point range, for data near it), without the penalty;
+        ``tol`` applies to the objective, penalty included.
     """
     X = np.asarray(X)
     n_samples, n_features = X.shape
     n_components, atom_sparseness, code_sparseness, init = _check_parameters(
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
+    code_l1 = _check_code_l1(code_l1)
     device = xp.resolve_torch_device(device)
     rng = check_random_state(random_state)
     # Solve for X over its largest entry: the unit atoms do not depend on it, the
@@ -214,12 +203,15 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     X = X / data_scale
     squared_error_unit = data_scale * data_scale  # inf beyond the float range
 
-    atom_constraint, code_constraint = _constraints(
+    atom_constraint, code_constraint = factor_constraints(
         X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope)
     codes, atoms_t = starting_point(X, n_components, init, rng, atom_constraint,
                                     code_constraint)
     squared_norm_X = float(np.vdot(X, X))
     X, codes, atoms_t = (xp.to_device(a, device) for a in (X, codes, atoms_t))
+    # The penalty shifts the codes' B (see _nmf_constraints), its value adds to the
+    # objective that tol judges.
+    l1_weights = code_l1_weights(X, code_l1)
 
     # Extrapolation with restarts (Ang & Gillis 2019): after every update of the codes,
     # step on along their last move by beta and project; a rise of the error undoes
@@ -240,18 +232,21 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         # Codes, atoms fixed.
         B = X @ atoms_t
         G = atoms_t.T @ atoms_t
-        new_codes = code_constraint.update(codes, B, G)
-        codes_hat = _extrapolated(code_constraint, new_codes, codes, beta)
+        new_codes = code_constraint.update(
+            codes, B if l1_weights is None else B - l1_weights[:, None], G)
+        codes_hat = extrapolated(code_constraint, new_codes, codes, beta)
         codes = new_codes
 
-        objective = _objective(squared_norm_X, B, G, codes, codes.T @ codes)
+        reconstruction = objective_from_grams(squared_norm_X, B, G, codes, codes.T @ codes)
+        objective = reconstruction + (0.0 if l1_weights is None
+                                      else xp.vdot(l1_weights, codes.sum(1)))
         if extrapolate:
             if objective > previous:
                 codes_hat = codes
                 beta_max, beta = beta, beta / 1.5
             else:
                 beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-        errors.append(2 * objective / (n_samples * n_features) * squared_error_unit)
+        errors.append(2 * reconstruction / (n_samples * n_features) * squared_error_unit)
         if verbose and (n_iter % 10 == 0 or n_iter == 1):
             print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
                   f"({time.perf_counter() - start:.1f} s)")
@@ -280,6 +275,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     .. math::
 
         \\min_{C \\ge 0,\\, A \\ge 0} \\tfrac12 \\|X - C A\\|_F^2
+        + \\lambda \\sum_i \\|x_i\\|_2 \\textstyle\\sum_j c_{ij}
         \\quad \\text{s.t.} \\quad s(a_j) = S_w,\\; s(\\text{codes}) = S_h,
 
     where :math:`s(x) = (\\sqrt n - \\|x\\|_1/\\|x\\|_2)/(\\sqrt n - 1)` is Hoyer's
@@ -314,6 +310,18 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         samples (exactly that sparseness, any scale) (Hoyer's original; then only the
         fit is constrained, and :meth:`transform` solves a plain non-negative
         least-squares problem per sample).
+    code_l1 : float in [0, 1), default=None
+        :math:`\\lambda`, the weight of an L1 penalty on the codes (what
+        ``NMF(alpha_W=..., l1_ratio=1)`` does in scikit-learn, made scale-invariant):
+        every sample's code minimises ``0.5 ||x_i - c_i A||^2 + code_l1 ||x_i||_2
+        sum(c_i)``, in :meth:`fit`, :meth:`partial_fit` and :meth:`transform` alike.
+        Weighted by the sample's own norm, ``x_i * s`` gets the code ``c_i * s``. In
+        units: an atom takes part in a code only while its inner product with the
+        residual ``x_i - c_i A`` reaches ``code_l1 ||x_i||_2``, that is one unit of code
+        must explain this fraction of the sample's norm; a code starts from an atom
+        whose cosine with the sample exceeds ``code_l1``. No unit atom reaches 1, where
+        every code is zero, hence the range. None or 0: no penalty. Combines with both
+        sparseness constraints.
     image_shape : tuple of int (height, width), default=None
         Shape of the flattened images, used by the morphological metrics. None
         means square images when ``n_features`` is a perfect square.
@@ -388,13 +396,14 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     """
 
     def __init__(self, n_components=None, *, atom_sparseness=None, code_sparseness=None,
-                 code_sparseness_scope="sample", image_shape=None, init="nndsvda",
-                 max_iter=200, tol=1e-4, random_state=None, verbose=0,
+                 code_sparseness_scope="sample", code_l1=None, image_shape=None,
+                 init="nndsvda", max_iter=200, tol=1e-4, random_state=None, verbose=0,
                  forget_factor=0.7, device=None):
         self.n_components = n_components
         self.atom_sparseness = atom_sparseness
         self.code_sparseness = code_sparseness
         self.code_sparseness_scope = code_sparseness_scope
+        self.code_l1 = code_l1
         self.image_shape = image_shape
         self.init = init
         self.max_iter = max_iter
@@ -446,15 +455,15 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
-            code_sparseness_scope=self.code_sparseness_scope, init=self.init,
-            max_iter=self.max_iter, tol=self.tol, random_state=self.random_state,
-            verbose=self.verbose, device=device)
+            code_sparseness_scope=self.code_sparseness_scope, code_l1=self.code_l1,
+            init=self.init, max_iter=self.max_iter, tol=self.tol,
+            random_state=self.random_state, verbose=self.verbose, device=device)
         if not (self.code_sparseness is not None and self.code_sparseness_scope == "component"):
             # The codes the per-sample solver gives, so that fit_transform(X) agrees
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
             # the fit's last codes may sit in another local optimum).
             codes = solve_codes(X, components, self._sample_sparseness(), self.max_iter,
-                                self.tol, device)
+                                self.tol, device, self.code_l1)
         self.components_ = components
         self.n_components_ = components.shape[0]
         self.n_iter_ = n_iter
@@ -498,6 +507,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
             *X.shape, self.n_components, self.atom_sparseness, self.code_sparseness,
             self.code_sparseness_scope, self.init, self.max_iter, self.tol)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)
+        code_l1 = _check_code_l1(self.code_l1)
         device = xp.resolve_torch_device(self.device)
         if not first and n_components != self.components_.shape[0]:
             raise ValueError(
@@ -509,7 +519,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         # (fit's scaling), so that neither overflows whatever the data's units.
         scale = online["scale"] if online else float(X.max()) or 1.0
         X_unit = X / scale
-        atom_constraint, code_constraint = _constraints(
+        atom_constraint, code_constraint = factor_constraints(
             X_unit, n_components, atom_sparseness, code_sparseness, "sample")
         if first:
             self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape,
@@ -520,7 +530,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         else:
             components = self.components_.astype(X.dtype, copy=False)
             codes = solve_codes(X_unit, components, self._sample_sparseness(),
-                                self.max_iter, self.tol, device)
+                                self.max_iter, self.tol, device, code_l1)
             atoms_t = np.asfortranarray(components.T)
         grams, cross = codes.T @ codes, X_unit.T @ codes
         if online:
@@ -546,7 +556,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """Codes of new images, the atoms held fixed; each sample solved on its own.
 
         Non-negative least squares per sample, plus the sparseness constraint when
-        ``code_sparseness_scope="sample"``. ``transform(X)[i]`` equals
+        ``code_sparseness_scope="sample"`` and the L1 penalty ``code_l1``: the problem
+        each sample's code solves in the fit. ``transform(X)[i]`` equals
         ``transform(X[i:i+1])[0]``.
 
         Parameters
@@ -566,7 +577,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
                           ensure_non_negative=True)
         codes = solve_codes(X, self.components_.astype(X.dtype, copy=False),
                             self._sample_sparseness(), self.max_iter, self.tol,
-                            xp.resolve_torch_device(self.device))
+                            xp.resolve_torch_device(self.device), _check_code_l1(self.code_l1))
         return X, codes
 
     _count_name = "n_components_"
