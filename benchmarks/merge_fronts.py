@@ -26,8 +26,8 @@ from sparse_parts.study.front_report import (
 )
 from sparse_parts.study.settings import complete_settings
 
-_FLOATS = ("mse", "hoyer", "max_approx", "max_approx_rec", "svm", "svm_std", "fit_seconds",
-           "transform_seconds")
+_FLOATS = ("mse", "hoyer", "hoyer_unit_atoms", "max_approx", "max_approx_rec", "svm", "svm_std",
+           "fit_seconds", "transform_seconds")
 _INTS = ("n_iter", "convergence_warnings")
 _BOOLS = ("shipped", "cached")
 

@@ -175,13 +175,22 @@ def reconstruction_error(X, X_reconstructed):
     return float(np.mean(diff * diff))
 
 
-def hoyer_sparsity(codes):
+def hoyer_sparsity(codes, components=None):
     """Mean Hoyer (2004) sparseness of the code vectors, one per sample.
+
+    The sparseness of a code depends on the scale of each atom: multiplying atom
+    ``j`` by ``a`` and dividing code entry ``j`` by ``a`` leaves every image and every
+    dilated atom's contribution as it was, yet changes the code. With ``components``
+    the codes are first those of the same decomposition with unit-L2-norm atoms
+    (``codes * ||atom_j||``), which makes decompositions with different atom scales
+    comparable (``SparseNMF``'s atoms already have unit norm).
 
     Parameters
     ----------
     codes : array-like of shape (n_samples, n_components)
         Codes, e.g. ``estimator.transform(X)``.
+    components : array-like of shape (n_components, n_features), default=None
+        The atoms, e.g. ``estimator.components_``: measure the codes of unit-norm atoms.
 
     Returns
     -------
@@ -198,6 +207,13 @@ def hoyer_sparsity(codes):
     0.5
     """
     codes = _as_2d(codes, "codes", "hoyer_sparsity")
+    if components is not None:
+        components = _as_2d(components, "components", "hoyer_sparsity")
+        if components.shape[0] != codes.shape[1]:
+            raise ValueError(
+                f"hoyer_sparsity: {components.shape[0]} atoms in components but codes of "
+                f"{codes.shape[1]} entries; pass the atoms the codes are for.")
+        codes = codes * np.linalg.norm(components, axis=1)
     return float(np.mean(hoyer_sparseness(codes, axis=1)))
 
 

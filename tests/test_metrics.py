@@ -65,6 +65,23 @@ def test_hoyer_sparsity_by_hand():
     assert hoyer_sparsity(np.array([[0, 0, 3.0, 0], [2.0, 2, 2, 2]])) == pytest.approx(0.5)
 
 
+def test_hoyer_sparsity_of_unit_atoms_ignores_the_atoms_scales():
+    rng = np.random.default_rng(0)
+    codes, atoms = rng.random((20, 5)), rng.random((5, 9))
+    # The same decomposition (codes @ atoms), with atom j scaled by s_j.
+    scales = np.array([1e-3, 1.0, 10.0, 1e3, 0.5])
+    rescaled_codes, rescaled_atoms = codes / scales, atoms * scales[:, None]
+    np.testing.assert_allclose(rescaled_codes @ rescaled_atoms, codes @ atoms)
+    assert hoyer_sparsity(rescaled_codes, rescaled_atoms) == pytest.approx(
+        hoyer_sparsity(codes, atoms))
+    assert abs(hoyer_sparsity(rescaled_codes) - hoyer_sparsity(codes)) > 0.2
+    # With unit-norm atoms it is the plain measure.
+    unit = atoms / np.linalg.norm(atoms, axis=1, keepdims=True)
+    assert hoyer_sparsity(codes, unit) == pytest.approx(hoyer_sparsity(codes))
+    with pytest.raises(ValueError, match="4 atoms in components but codes of 5"):
+        hoyer_sparsity(codes, atoms[:4])
+
+
 def test_exact_max_approximation_of_disjoint_parts():
     model, X, codes = _spike_model()
     np.testing.assert_allclose(model.transform(X), codes, atol=1e-6)

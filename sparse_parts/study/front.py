@@ -154,6 +154,10 @@ GRID = [
     _nmf("sample-0.75", code_sparseness=0.75, code_sparseness_scope="sample"),
     _nmf("sample-0.6-atoms-0.5", code_sparseness=0.6, code_sparseness_scope="sample",
          atom_sparseness=0.5),
+    # The per-sample L1 penalty on the codes (the lasso, with unit-norm atoms): an atom
+    # enters a code only if its cosine with the image exceeds code_l1.
+    *(_nmf(f"code-l1-{a:g}", quick=a == 0.02, code_l1=a)
+      for a in (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2)),
     # Sparse atoms alone: the sparser the atoms, the fewer (larger-scale) parts an
     # image needs, so code sparsity rises and the max-approximation error falls as
     # atom_sparseness falls from 0.6 to 0.3 (measured on a subset of Fashion-MNIST).
@@ -319,8 +323,8 @@ def measure(config, settings, data, out, threads=None, progress=True):
         estimator = make_estimator(config, settings)
         clock, failed = _TransformClock(estimator), None
         fit_seconds = cached = None
-        metrics = dict.fromkeys(("mse", "sparsity", "dilation_error", "dilation_error_rec",
-                                 "svm_accuracy", "svm_std"))
+        metrics = dict.fromkeys(("mse", "sparsity", "sparsity_unit_atoms", "dilation_error",
+                                 "dilation_error_rec", "svm_accuracy", "svm_std"))
         try:
             estimator, fit_seconds, cached = fit_or_load_estimator(
                 estimator, f"front-{config.family}-{config.name}", X_train,
@@ -344,7 +348,9 @@ def measure(config, settings, data, out, threads=None, progress=True):
             "(fit or encoding stopped by its iteration limit)")
     n_iter = getattr(estimator, "n_iter_", None)
     return {"family": config.family, "config": config.name, "mse": metrics["mse"],
-            "hoyer": metrics["sparsity"], "max_approx": metrics["dilation_error"],
+            "hoyer": metrics["sparsity"],
+            "hoyer_unit_atoms": metrics["sparsity_unit_atoms"],
+            "max_approx": metrics["dilation_error"],
             "max_approx_rec": metrics["dilation_error_rec"], "svm": metrics["svm_accuracy"],
             "svm_std": metrics["svm_std"], "fit_seconds": fit_seconds,
             "transform_seconds": clock.seconds,

@@ -73,6 +73,8 @@ def evaluate(estimator, X_test, y_test, settings):
     return {
         "mse": reconstruction_error(X_test, estimator.inverse_transform(codes)),
         "sparsity": hoyer_sparsity(codes),
+        # The same with every atom at unit norm: comparable across atom scales.
+        "sparsity_unit_atoms": hoyer_sparsity(codes, estimator.components_),
         "dilation_error": max_approximation_error(estimator, X_test, codes=codes),
         "dilation_error_rec": max_approximation_error(estimator, X_test, codes=codes,
                                                       reference="reconstruction"),

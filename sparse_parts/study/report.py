@@ -48,6 +48,7 @@ def make_record(row, metrics, fit_seconds, cached, n_parameters=None, study=True
 
 _CSV_COLUMNS = (
     "row", "model", "label", "sparsity_target", "sparsity_weight", "mse", "sparsity",
+    "sparsity_unit_atoms",
     "dilation_error", "dilation_error_rec", "svm_accuracy", "svm_std", "fit_seconds",
     "cached", "n_parameters", "study_mse", "study_sparsity", "study_dilation_error",
     "study_svm_accuracy", "study_svm_std",
