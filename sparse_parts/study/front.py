@@ -114,6 +114,29 @@ def _autoencoder_grid(family):
     ]
 
 
+def _option_grid(family, quick=False):
+    """The auto-encoders' options for part-based codes, on ``family``.
+
+    Without the decoder bias every pixel of a reconstruction comes from the atoms,
+    which the dilation reaches (the bias it never does); with non-negative atoms and
+    codes the decoder's input is then non-negative, where "leaky_relu" is the
+    identity. ``quick`` keeps the first two in ``--quick``.
+    """
+    no_bias = dict(decoder_bias=False, decoder_activation="identity")
+    return [
+        _ae(family, "kl-p0.01-beta0.01-no-bias-identity", quick, sparsity_penalty="kl",
+            sparsity_target=0.01, sparsity_weight=0.01, **no_bias),
+        _ae(family, "code-projection-0.8-no-bias", quick, sparsity_penalty=None,
+            code_projection=0.8, decoder_bias=False),
+        *(_ae(family, f"atoms-{a:g}-code-projection-0.8-no-bias", sparsity_penalty=None,
+              atom_sparseness=a, code_projection=0.8, decoder_bias=False) for a in (0.5, 0.6)),
+        _ae(family, "atoms-0.4-no-bias", sparsity_penalty=None, atom_sparseness=0.4,
+            **no_bias),
+        _ae(family, "atoms-0.4-l1-beta0.0005-no-bias", sparsity_penalty="l1",
+            sparsity_weight=0.0005, atom_sparseness=0.4, **no_bias),
+    ]
+
+
 def _sklearn_nmf(solver, alpha, l1_ratio=1.0, alpha_H="same", quick=False):
     codes_only = "" if alpha_H == "same" else "-codes-only"
     return Config("sklearn-nmf", f"{solver}-alpha{alpha:g}-l1r{l1_ratio:g}{codes_only}",
@@ -157,7 +180,7 @@ GRID = [
     # The per-sample L1 penalty on the codes (the lasso, with unit-norm atoms): an atom
     # enters a code only if its cosine with the image exceeds code_l1.
     *(_nmf(f"code-l1-{a:g}", quick=a == 0.02, code_l1=a)
-      for a in (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2)),
+      for a in (0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2)),
     # Sparse atoms alone: the sparser the atoms, the fewer (larger-scale) parts an
     # image needs, so code sparsity rises and the max-approximation error falls as
     # atom_sparseness falls from 0.6 to 0.3 (measured on a subset of Fashion-MNIST).
@@ -166,16 +189,10 @@ GRID = [
     # The auto-encoders over their sparsity penalties, strengths and budgets.
     *_autoencoder_grid("shallow"),
     *_autoencoder_grid("asym"),
-    # The auto-encoders' code and atom options: no decoder bias (which the dilation
-    # never reaches), codes projected onto a sparseness or cut to their top k, atoms
-    # projected onto a sparseness, and the lasso's per-sample L1 penalty.
-    _ae("asym", "kl-p0.01-beta0.01-no-bias-identity", quick=True, sparsity_penalty="kl",
-        sparsity_target=0.01, sparsity_weight=0.01, decoder_bias=False,
-        decoder_activation="identity"),
-    _ae("asym", "code-projection-0.8-no-bias", quick=True, sparsity_penalty=None,
-        code_projection=0.8, decoder_bias=False),
-    _ae("asym", "atoms-0.6-code-projection-0.8-no-bias", sparsity_penalty=None,
-        atom_sparseness=0.6, code_projection=0.8, decoder_bias=False),
+    # The auto-encoders' code and atom options (no decoder bias, codes projected onto a
+    # sparseness, sparse atoms, the lasso's L1 penalty), and top-k codes.
+    *_option_grid("shallow"),
+    *_option_grid("asym", quick=True),
     # beta = 0.01 collapses the shallow codes on the digits (Hoyer 0.07, MSE 0.075).
     _ae("shallow", "l1-beta0.001", sparsity_penalty="l1", sparsity_weight=0.001),
     _ae("shallow", "l1-beta0.003", sparsity_penalty="l1", sparsity_weight=0.003),
