@@ -1,0 +1,265 @@
+"""Encoding speed: ``transform`` of the held-out test images, ours against the peers.
+
+The measurement behind the goal "a shipped auto-encoder encodes the 10,000
+Fashion-MNIST test images at least 10x faster than the fastest peer's ``transform``
+on this CPU, at the same thread count, measured in one run".
+
+Every model is a point of ``sparse-parts front``'s grid
+(:data:`sparse_parts.study.front.GRID`, built by
+:func:`~sparse_parts.study.front.make_estimator` with the front's settings, k and
+budgets), so a peer encodes exactly as in the front: scikit-learn's ``NMF`` and
+``MiniBatchNMF`` solve for the codes with the fitted atoms held fixed, the dictionary
+learners run their positive lasso (``lasso_cd``) per image. How long that takes
+depends on the atoms, so the peers are fitted with the front's full budget. With
+``--cache DIR`` the models of a front run whose output folder is ``DIR`` are loaded
+from ``DIR/cache`` (same key as the front's); models not found there are fitted and
+stored there.
+
+For each thread count of ``--threads`` (BLAS / OpenMP pools and torch limited
+together), every model encodes the test images once to warm up, then ``--repeats``
+times, the models taking turns (round-robin) so that the load of a shared machine
+hits them alike. The table gives the median and the fastest call, images per second
+and the speed-up over the fastest peer at the same thread count (the peer's median
+time over the model's).
+
+An auto-encoder's encoder is a fixed sequence of dense or convolutional layers,
+BatchNorm with running statistics, LeakyReLU and a sigmoid (denormals flushed): its
+cost does not depend on the trained weights. ``--ae-epochs N`` therefore trains the
+auto-encoders the cache lacks for only N epochs (an asymmetric one needs more than
+30 minutes for the front's 20 epochs on a 2-core CPU); the timing stays that of the
+front's model. (Not so with ``code_projection``, whose projection iterates: keep
+such configurations at their full budget.)
+
+Run (from the repository root)::
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_encoding.py --dataset digits
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_encoding.py \\
+        --dataset fashion-mnist --cache front_out --ae-epochs 1 --threads 1 2
+"""
+
+import argparse
+import functools
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sparse_parts.study.cache import cache_key, fit_or_load_estimator  # noqa: E402
+from sparse_parts.study.data import load_data  # noqa: E402
+from sparse_parts.study.front import GRID, budget_of, make_estimator  # noqa: E402
+from sparse_parts.study.peers import PEERS  # noqa: E402
+from sparse_parts.study.settings import complete_settings, resolve_settings  # noqa: E402
+from sparse_parts.study.threads import thread_limits  # noqa: E402
+
+print = functools.partial(print, flush=True)  # noqa: A001 - logs are read while running
+
+_AUTOENCODERS = ("shallow", "asym")
+
+#: One configuration of every peer family (no regularisation, or the front's quick
+#: point for the dictionary learners), our shallow and asymmetric auto-encoders at the
+#: study's p = 0.05, beta = 0.001, and SparseNMF at the study's S_h = 0.6 for reference.
+DEFAULT_CONFIGS = (
+    "sklearn-nmf/cd-alpha0-l1r1",
+    "sklearn-nmf/mu-alpha0-l1r1",
+    "sklearn-minibatch-nmf/alpha0-l1r1",
+    "sklearn-minibatch-dict/alpha0.1",
+    "sklearn-dict/alpha0.1",
+    "nmf/component-0.6",
+    "shallow/kl-p0.05-beta0.001",
+    "asym/kl-p0.05-beta0.001",
+)
+
+
+def select(names):
+    """The grid's configurations named ``family/name``, or all of a ``family``."""
+    by_key = {f"{c.family}/{c.name}": c for c in GRID}
+    families = {c.family for c in GRID}
+    chosen = []
+    for name in names:
+        if name in families:
+            chosen += [c for c in GRID if c.family == name]
+        elif name in by_key:
+            chosen.append(by_key[name])
+        else:
+            raise SystemExit(f"bench_encoding: unknown configuration {name!r}; give "
+                             f"family/name as in sparse_parts.study.front.GRID, or a "
+                             f"family among {', '.join(sorted(families))}.")
+    # Once each, in the order given (a Config holds a dict: not hashable).
+    return list({f"{c.family}/{c.name}": c for c in chosen}.values())
+
+
+def kind(config):
+    """'peer', 'ae' (a shipped auto-encoder) or 'ref' (SparseNMF)."""
+    if config.family in PEERS:
+        return "peer"
+    return "ae" if config.family in _AUTOENCODERS else "ref"
+
+
+def obtain(config, settings, X_train, cache_dir, ae_epochs, threads):
+    """``(fitted model or None, description)``: loaded from the cache or fitted here.
+
+    None (with the reason) when a peer cannot be fitted.
+    """
+    estimator = make_estimator(config, settings)
+    name = f"front-{config.family}-{config.name}"
+    budget, unit = budget_of(config, settings)
+    note = f"{budget} {unit}"
+    in_cache = cache_dir is not None and os.path.exists(
+        os.path.join(cache_dir, f"{name}-{cache_key(estimator, X_train)}.pkl"))
+    if config.family in _AUTOENCODERS and ae_epochs is not None and not in_cache:
+        # The encoder's cost does not depend on its weights (module docstring).
+        estimator.set_params(max_epochs=ae_epochs)
+        note = f"{ae_epochs} epoch(s) instead of {budget}: encoder cost independent of weights"
+    with thread_limits(threads, torch=True):
+        if cache_dir is None:
+            start = time.perf_counter()
+            estimator.fit(X_train)
+            seconds, cached = time.perf_counter() - start, False
+        else:
+            estimator, seconds, cached = fit_or_load_estimator(
+                estimator, name, X_train, cache_dir, epochs=budget)
+    source = "from cache" if cached else "fitted here"
+    return estimator, f"{note}, {source} (fit {seconds:.1f} s)"
+
+
+def timed_transform(model, X, warned):
+    """Seconds of one ``model.transform(X)``; its convergence warnings are counted."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        start = time.perf_counter()
+        model.transform(X)
+        seconds = time.perf_counter() - start
+    warned[0] += sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return seconds
+
+
+def measure(models, X_test, n_threads, repeats):
+    """{key: [seconds]} of ``repeats`` round-robin calls per model, after one warm-up each.
+
+    A peer that cannot encode (scikit-learn refuses all-zero atoms) is dropped with
+    its reason.
+    """
+    times = {}
+    with thread_limits(n_threads, torch=True):
+        for key, entry in list(models.items()):
+            try:
+                timed_transform(entry["model"], X_test, entry["warned"])
+            except ValueError as exc:
+                print(f"  {key}: transform failed ({exc}); left out")
+                del models[key]
+                continue
+            times[key] = []
+        for _ in range(repeats):
+            for key in times:
+                times[key].append(timed_transform(models[key]["model"], X_test,
+                                                  models[key]["warned"]))
+    return times
+
+
+def report(models, times, n_threads, n_images):
+    """Print the table rows of one thread count; return its verdict line."""
+    medians = {key: float(np.median(t)) for key, t in times.items()}
+    peers = [key for key in times if models[key]["kind"] == "peer"]
+    ours = [key for key in times if models[key]["kind"] == "ae"]
+    fastest_peer = min(peers, key=medians.get) if peers else None
+    for key, t in times.items():
+        ratio = ("" if fastest_peer is None
+                 else f"{medians[fastest_peer] / medians[key]:.1f}x")
+        print(f"| {key} | {n_threads} | {medians[key]:.4f} | {min(t):.4f} | "
+              f"{n_images / medians[key]:,.0f} | {ratio} |")
+    if fastest_peer is None or not ours:
+        return f"{n_threads} thread(s): no peer or no auto-encoder measured, no verdict"
+    best = min(ours, key=medians.get)
+    ratio = medians[fastest_peer] / medians[best]
+    return (f"{n_threads} thread(s): fastest peer {fastest_peer} {medians[fastest_peer]:.4f} s, "
+            f"fastest shipped auto-encoder {best} {medians[best]:.4f} s: {ratio:.1f}x "
+            f"-> {'>= 10x: goal met' if ratio >= 10 else '< 10x: goal NOT met'}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=("fashion-mnist", "digits"),
+                        default="fashion-mnist")
+    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
+                        metavar="FAMILY/NAME",
+                        help="front configurations, or whole families (default: one per "
+                             "peer family, shallow and asymmetric AE, SparseNMF)")
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cache", metavar="DIR",
+                        help="a front run's output folder: models in DIR/cache are loaded, "
+                             "new fits stored there")
+    parser.add_argument("--ae-epochs", type=int, metavar="N",
+                        help="train the auto-encoders the cache lacks for N epochs only")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or min(args.threads) < 1:
+        parser.error("--repeats and --threads take positive integers.")
+    if args.ae_epochs is not None and args.ae_epochs < 1:
+        parser.error("--ae-epochs takes a positive integer.")
+    configs = select(args.configs)
+
+    import sklearn
+    import torch
+
+    settings = resolve_settings(args.dataset, seed=args.seed)
+    X_train, _, X_test, _, image_shape = load_data(settings)
+    settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
+    cache_dir = None if args.cache is None else os.path.join(args.cache, "cache")
+    print(f"{settings.dataset}: {X_train.shape[0]} training, {X_test.shape[0]} test images "
+          f"{image_shape}, k = {settings.n_components}; torch {torch.__version__}, "
+          f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; "
+          f"{os.cpu_count()} CPUs; cache {cache_dir}")
+    if args.ae_epochs is not None:
+        print(f"--ae-epochs {args.ae_epochs}: an auto-encoder missing from the cache trains "
+              f"for {args.ae_epochs} epoch(s) only. Its encoder (dense or convolutional "
+              "layers, BatchNorm with running statistics, LeakyReLU, sigmoid) costs the "
+              "same whatever its trained weights, so its encoding time stands for the "
+              "front's model.")
+
+    models = {}
+    for config in configs:
+        key = f"{config.family}/{config.name}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            try:
+                model, note = obtain(config, settings, X_train, cache_dir, args.ae_epochs,
+                                     max(args.threads))
+            except ValueError as exc:
+                if kind(config) != "peer":
+                    raise
+                print(f"  {key}: fit failed ({exc}); left out")
+                continue
+        fit_warnings = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+        print(f"  {key}: {note}" + (f", {fit_warnings} convergence warning(s) in fitting"
+                                    if fit_warnings else ""))
+        models[key] = {"model": model, "kind": kind(config), "warned": [0]}
+
+    verdicts = []
+    print(f"\ntransform of {X_test.shape[0]} test images: one warm-up, then median and "
+          f"min of {args.repeats} round-robin calls (wall clock); speed-up = the fastest "
+          "peer's median over the model's\n")
+    print("| model | threads | median s | min s | images/s | speed-up vs fastest peer |")
+    print("|---|---|---|---|---|---|")
+    for n_threads in args.threads:
+        times = measure(models, X_test, n_threads, args.repeats)
+        verdicts.append(report(models, times, n_threads, X_test.shape[0]))
+    print()
+    for key, entry in models.items():
+        if entry["warned"][0]:
+            print(f"{key}: {entry['warned'][0]} convergence warning(s) while encoding "
+                  "(its solver stopped at its iteration limit)")
+    for line in verdicts:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
