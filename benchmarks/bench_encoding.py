@@ -13,7 +13,7 @@ learners run their positive lasso (``lasso_cd``) per image. How long that takes
 depends on the atoms, so the peers are fitted with the front's full budget. With
 ``--cache DIR`` the models of a front run whose output folder is ``DIR`` are loaded
 from ``DIR/cache`` (same key as the front's); models not found there are fitted and
-stored there.
+stored there, or with ``--only-cached`` left out.
 
 For each thread count of ``--threads`` (BLAS / OpenMP pools and torch limited
 together), every model encodes the test images once to warm up, then ``--repeats``
@@ -100,10 +100,11 @@ def kind(config):
     return "ae" if config.family in _AUTOENCODERS else "ref"
 
 
-def obtain(config, settings, X_train, cache_dir, ae_epochs, threads):
+def obtain(config, settings, X_train, cache_dir, ae_epochs, threads, only_cached=False):
     """``(fitted model or None, description)``: loaded from the cache or fitted here.
 
-    None (with the reason) when a peer cannot be fitted.
+    None, with the reason, for a model the cache lacks when ``only_cached`` (an
+    auto-encoder is then trained for ``ae_epochs`` when given).
     """
     estimator = make_estimator(config, settings)
     name = f"front-{config.family}-{config.name}"
@@ -111,7 +112,10 @@ def obtain(config, settings, X_train, cache_dir, ae_epochs, threads):
     note = f"{budget} {unit}"
     in_cache = cache_dir is not None and os.path.exists(
         os.path.join(cache_dir, f"{name}-{cache_key(estimator, X_train)}.pkl"))
-    if config.family in _AUTOENCODERS and ae_epochs is not None and not in_cache:
+    shortened = config.family in _AUTOENCODERS and ae_epochs is not None
+    if only_cached and not in_cache and not shortened:
+        return None, "not in the cache: left out"
+    if shortened and not in_cache:
         # The encoder's cost does not depend on its weights (module docstring).
         estimator.set_params(max_epochs=ae_epochs)
         note = f"{ae_epochs} epoch(s) instead of {budget}: encoder cost independent of weights"
@@ -199,12 +203,17 @@ def main(argv=None):
                              "new fits stored there")
     parser.add_argument("--ae-epochs", type=int, metavar="N",
                         help="train the auto-encoders the cache lacks for N epochs only")
+    parser.add_argument("--only-cached", action="store_true",
+                        help="leave out the models DIR/cache lacks instead of fitting them "
+                             "(auto-encoders excepted under --ae-epochs)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.repeats < 1 or min(args.threads) < 1:
         parser.error("--repeats and --threads take positive integers.")
     if args.ae_epochs is not None and args.ae_epochs < 1:
         parser.error("--ae-epochs takes a positive integer.")
+    if args.only_cached and args.cache is None:
+        parser.error("--only-cached goes with --cache DIR.")
     configs = select(args.configs)
 
     import sklearn
@@ -232,7 +241,7 @@ def main(argv=None):
             warnings.simplefilter("always", ConvergenceWarning)
             try:
                 model, note = obtain(config, settings, X_train, cache_dir, args.ae_epochs,
-                                     max(args.threads))
+                                     max(args.threads), args.only_cached)
             except ValueError as exc:
                 if kind(config) != "peer":
                     raise
@@ -241,6 +250,8 @@ def main(argv=None):
         fit_warnings = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
         print(f"  {key}: {note}" + (f", {fit_warnings} convergence warning(s) in fitting"
                                     if fit_warnings else ""))
+        if model is None:
+            continue
         models[key] = {"model": model, "kind": kind(config), "warned": [0]}
 
     verdicts = []
