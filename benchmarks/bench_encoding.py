@@ -11,9 +11,11 @@ budgets), so a peer encodes exactly as in the front: scikit-learn's ``NMF`` and
 ``MiniBatchNMF`` solve for the codes with the fitted atoms held fixed, the dictionary
 learners run their positive lasso (``lasso_cd``) per image. How long that takes
 depends on the atoms, so the peers are fitted with the front's full budget. With
-``--cache DIR`` the models of a front run whose output folder is ``DIR`` are loaded
-from ``DIR/cache`` (same key as the front's); models not found there are fitted and
-stored there, or with ``--only-cached`` left out.
+``--cache DIR [DIR ...]`` the models of front runs whose output folders are the
+``DIR`` are loaded from their ``DIR/cache`` (same key as the front's); models found in
+none are fitted and stored in the first ``DIR/cache`` (so a folder of one's own can be
+named first, and a running front's folder is only read), or with ``--only-cached``
+left out.
 
 For each thread count of ``--threads`` (BLAS / OpenMP pools and torch limited
 together), every model encodes the test images once to warm up, then ``--repeats``
@@ -100,34 +102,42 @@ def kind(config):
     return "ae" if config.family in _AUTOENCODERS else "ref"
 
 
-def obtain(config, settings, X_train, cache_dir, ae_epochs, threads, only_cached=False):
-    """``(fitted model or None, description)``: loaded from the cache or fitted here.
+def _cache_holding(estimator, name, X_train, cache_dirs):
+    """The first of ``cache_dirs`` that holds the fitted ``estimator``, or None."""
+    key = cache_key(estimator, X_train)
+    return next((d for d in cache_dirs if os.path.exists(os.path.join(d, f"{name}-{key}.pkl"))),
+                None)
 
-    None, with the reason, for a model the cache lacks when ``only_cached`` (an
-    auto-encoder is then trained for ``ae_epochs`` when given).
+
+def obtain(config, settings, X_train, cache_dirs, ae_epochs, threads, only_cached=False):
+    """``(fitted model or None, description)``: loaded from a cache or fitted here.
+
+    A model fitted here is stored in ``cache_dirs[0]`` (kept in memory only when
+    ``cache_dirs`` is empty). None, with the reason, for a model no cache holds when
+    ``only_cached`` (an auto-encoder is then trained for ``ae_epochs`` when given).
     """
     estimator = make_estimator(config, settings)
     name = f"front-{config.family}-{config.name}"
     budget, unit = budget_of(config, settings)
     note = f"{budget} {unit}"
-    in_cache = cache_dir is not None and os.path.exists(
-        os.path.join(cache_dir, f"{name}-{cache_key(estimator, X_train)}.pkl"))
+    holder = _cache_holding(estimator, name, X_train, cache_dirs)
     shortened = config.family in _AUTOENCODERS and ae_epochs is not None
-    if only_cached and not in_cache and not shortened:
+    if only_cached and holder is None and not shortened:
         return None, "not in the cache: left out"
-    if shortened and not in_cache:
+    if shortened and holder is None:
         # The encoder's cost does not depend on its weights (module docstring).
         estimator.set_params(max_epochs=ae_epochs)
         note = f"{ae_epochs} epoch(s) instead of {budget}: encoder cost independent of weights"
+        holder = _cache_holding(estimator, name, X_train, cache_dirs)
     with thread_limits(threads, torch=True):
-        if cache_dir is None:
+        if not cache_dirs:
             start = time.perf_counter()
             estimator.fit(X_train)
             seconds, cached = time.perf_counter() - start, False
         else:
             estimator, seconds, cached = fit_or_load_estimator(
-                estimator, name, X_train, cache_dir, epochs=budget)
-    source = "from cache" if cached else "fitted here"
+                estimator, name, X_train, holder or cache_dirs[0], epochs=budget)
+    source = f"from {holder}" if cached else "fitted here"
     return estimator, f"{note}, {source} (fit {seconds:.1f} s)"
 
 
@@ -198,13 +208,13 @@ def main(argv=None):
                              "peer family, shallow and asymmetric AE, SparseNMF)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--cache", metavar="DIR",
-                        help="a front run's output folder: models in DIR/cache are loaded, "
-                             "new fits stored there")
+    parser.add_argument("--cache", nargs="+", default=[], metavar="DIR",
+                        help="front runs' output folders: models in their DIR/cache are "
+                             "loaded, new fits stored in the first")
     parser.add_argument("--ae-epochs", type=int, metavar="N",
                         help="train the auto-encoders the cache lacks for N epochs only")
     parser.add_argument("--only-cached", action="store_true",
-                        help="leave out the models DIR/cache lacks instead of fitting them "
+                        help="leave out the models no DIR/cache holds instead of fitting them "
                              "(auto-encoders excepted under --ae-epochs)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -212,7 +222,7 @@ def main(argv=None):
         parser.error("--repeats and --threads take positive integers.")
     if args.ae_epochs is not None and args.ae_epochs < 1:
         parser.error("--ae-epochs takes a positive integer.")
-    if args.only_cached and args.cache is None:
+    if args.only_cached and not args.cache:
         parser.error("--only-cached goes with --cache DIR.")
     configs = select(args.configs)
 
@@ -222,11 +232,11 @@ def main(argv=None):
     settings = resolve_settings(args.dataset, seed=args.seed)
     X_train, _, X_test, _, image_shape = load_data(settings)
     settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
-    cache_dir = None if args.cache is None else os.path.join(args.cache, "cache")
+    cache_dirs = [os.path.join(folder, "cache") for folder in args.cache]
     print(f"{settings.dataset}: {X_train.shape[0]} training, {X_test.shape[0]} test images "
           f"{image_shape}, k = {settings.n_components}; torch {torch.__version__}, "
           f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; "
-          f"{os.cpu_count()} CPUs; cache {cache_dir}")
+          f"{os.cpu_count()} CPUs; caches {', '.join(cache_dirs) or 'none'}")
     if args.ae_epochs is not None:
         print(f"--ae-epochs {args.ae_epochs}: an auto-encoder missing from the cache trains "
               f"for {args.ae_epochs} epoch(s) only. Its encoder (dense or convolutional "
@@ -240,7 +250,7 @@ def main(argv=None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             try:
-                model, note = obtain(config, settings, X_train, cache_dir, args.ae_epochs,
+                model, note = obtain(config, settings, X_train, cache_dirs, args.ae_epochs,
                                      max(args.threads), args.only_cached)
             except ValueError as exc:
                 if kind(config) != "peer":
