@@ -141,52 +141,60 @@ def obtain(config, settings, X_train, cache_dirs, ae_epochs, threads, only_cache
     return estimator, f"{note}, {source} (fit {seconds:.1f} s)"
 
 
-def timed_transform(model, X, warned):
-    """Seconds of one ``model.transform(X)``; its convergence warnings are counted."""
+def timed_transform(entry, X):
+    """``(seconds, codes)`` of one ``transform(X)`` of ``entry["model"]``.
+
+    Its warnings are not printed but kept in ``entry``: convergence warnings counted,
+    the others' messages collected (said once each at the end).
+    """
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always")
         start = time.perf_counter()
-        model.transform(X)
+        codes = entry["model"].transform(X)
         seconds = time.perf_counter() - start
-    warned[0] += sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return seconds
+        if issubclass(w.category, ConvergenceWarning):
+            entry["convergence"] += 1
+        else:
+            entry["other"].add(f"{w.category.__name__}: {w.message}")
+    return seconds, codes
 
 
 def measure(models, X_test, n_threads, repeats):
     """{key: [seconds]} of ``repeats`` round-robin calls per model, after one warm-up each.
 
     A peer that cannot encode (scikit-learn refuses all-zero atoms) is dropped with
-    its reason.
+    its reason; one whose codes are all zero is marked ``entry["zero"]``.
     """
     times = {}
     with thread_limits(n_threads, torch=True):
         for key, entry in list(models.items()):
             try:
-                timed_transform(entry["model"], X_test, entry["warned"])
+                _, codes = timed_transform(entry, X_test)
             except ValueError as exc:
                 print(f"  {key}: transform failed ({exc}); left out")
                 del models[key]
                 continue
+            entry["zero"] = not np.any(codes)
             times[key] = []
         for _ in range(repeats):
             for key in times:
-                times[key].append(timed_transform(models[key]["model"], X_test,
-                                                  models[key]["warned"]))
+                times[key].append(timed_transform(models[key], X_test)[0])
     return times
 
 
 def report(models, times, n_threads, n_images):
     """Print the table rows of one thread count; return its verdict line."""
     medians = {key: float(np.median(t)) for key, t in times.items()}
-    peers = [key for key in times if models[key]["kind"] == "peer"]
+    # A peer regularised into all-zero codes encodes nothing: not a competitor.
+    peers = [key for key in times if models[key]["kind"] == "peer" and not models[key]["zero"]]
     ours = [key for key in times if models[key]["kind"] == "ae"]
     fastest_peer = min(peers, key=medians.get) if peers else None
     for key, t in times.items():
         ratio = ("" if fastest_peer is None
                  else f"{medians[fastest_peer] / medians[key]:.1f}x")
+        if models[key]["zero"]:
+            ratio += " (all-zero codes)"
         print(f"| {key} | {n_threads} | {medians[key]:.4f} | {min(t):.4f} | "
               f"{n_images / medians[key]:,.0f} | {ratio} |")
     if fastest_peer is None or not ours:
@@ -262,7 +270,7 @@ def main(argv=None):
                                     if fit_warnings else ""))
         if model is None:
             continue
-        models[key] = {"model": model, "kind": kind(config), "warned": [0]}
+        models[key] = {"model": model, "kind": kind(config), "convergence": 0, "other": set()}
 
     verdicts = []
     print(f"\ntransform of {X_test.shape[0]} test images: one warm-up, then median and "
@@ -275,9 +283,11 @@ def main(argv=None):
         verdicts.append(report(models, times, n_threads, X_test.shape[0]))
     print()
     for key, entry in models.items():
-        if entry["warned"][0]:
-            print(f"{key}: {entry['warned'][0]} convergence warning(s) while encoding "
+        if entry["convergence"]:
+            print(f"{key}: {entry['convergence']} convergence warning(s) while encoding "
                   "(its solver stopped at its iteration limit)")
+        for message in sorted(entry["other"]):
+            print(f"{key}: while encoding, {message}")
     for line in verdicts:
         print(line)
 
