@@ -53,10 +53,12 @@ PRESETS = {
         "nmf/code-l1-0.02"),
     "online": Preset(
         "SparseNonNegAutoEncoder",
-        {"sparsity_penalty": None, "code_projection": 0.8, "decoder_bias": False},
+        {"sparsity_penalty": None, "atom_sparseness": 0.5, "code_projection": 0.8,
+         "decoder_bias": False},
         "an auto-encoder: a new image is encoded by one matrix product, a sigmoid and "
-        "a projection onto Hoyer sparseness 0.8, no iterative solver",
-        "shallow/code-projection-0.8-no-bias"),
+        "a projection onto Hoyer sparseness 0.8, no iterative solver; atoms of Hoyer "
+        "sparseness 0.5",
+        "shallow/atoms-0.5-code-projection-0.8-no-bias"),
 }
 
 
