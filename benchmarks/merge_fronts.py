@@ -19,7 +19,9 @@ import os
 from sparse_parts.study import resolve_settings
 from sparse_parts.study.front import GRID
 from sparse_parts.study.front_report import (
+    dominators,
     reference_records,
+    svm_not_worse,
     write_csv,
     write_figure,
     write_markdown,
@@ -59,6 +61,30 @@ def read_records(paths):
     return sorted(by_key.values(), key=lambda r: order[(r["family"], r["config"])])
 
 
+def scale_free_dominance(records):
+    """Lines: each peer, and ours that dominate it with the Hoyer of unit-norm atoms.
+
+    The same rule as the report's (2% ties, SVM within 0.01), with the Hoyer sparsity
+    of the codes of unit-norm atoms (``hoyer_unit_atoms``) in place of the study's
+    measure; points without it (the reference points, older runs) are left out.
+    """
+    def point(r):
+        return (r["mse"], None if r["hoyer_unit_atoms"] is None else -r["hoyer_unit_atoms"],
+                r["max_approx"])
+
+    measured = [r for r in records if r["family"] != "reference"
+                and r.get("hoyer_unit_atoms") is not None]
+    ours = [r for r in measured if r["shipped"]]
+    lines = []
+    for peer in (r for r in measured if not r["shipped"]):
+        found = [ours[i] for i in dominators(point(peer), [point(r) for r in ours])
+                 if svm_not_worse(ours[i]["svm"], peer["svm"])]
+        names = ", ".join(f"{r['family']}/{r['config']}" for r in found[:3])
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        lines.append(f"{peer['family']}/{peer['config']}: {names + more or 'none'}")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv_files", nargs="+", metavar="FRONT_CSV")
@@ -79,6 +105,10 @@ def main():
     write_markdown(stem + ".md", records, settings, command, None)
     write_figure(stem + ".png", records, settings.data_name)
     print(f"{len(records)} rows -> {stem}.csv, .md, .png")
+    print("Dominance with the Hoyer sparsity of unit-norm atoms (peer: ours, SVM within "
+          "0.01):")
+    for line in scale_free_dominance(records):
+        print("  " + line)
 
 
 if __name__ == "__main__":
