@@ -115,19 +115,6 @@ def test_fit_decreases_the_penalised_objective_every_iteration(digits, params):
     assert errors[-1] < 2 * values[-1] / digits.size
 
 
-@pytest.mark.parametrize("params", COMBINATIONS)
-def test_fit_is_scale_invariant(digits, params):
-    X = digits[:200]
-    model, codes = _fit(X, code_l1=0.1, **params)
-    for scale in (1e-3, 1e3):
-        scaled, scaled_codes = _fit(X * scale, code_l1=0.1, **params)
-        np.testing.assert_allclose(scaled.components_, model.components_, rtol=1e-5,
-                                   atol=1e-8)
-        np.testing.assert_allclose(scaled_codes / scale, codes, rtol=1e-5, atol=1e-8)
-        np.testing.assert_allclose(scaled.transform(X[:20] * scale) / scale,
-                                   model.transform(X[:20]), rtol=1e-5, atol=1e-8)
-
-
 @pytest.mark.parametrize("params", [{}, {"code_sparseness": 0.5}])
 def test_each_sample_is_solved_on_its_own(digits, params):
     model, _ = _fit(digits, code_l1=0.1, **params)

@@ -20,6 +20,9 @@ SETTINGS = [
     {"code_sparseness": 0.6, "code_sparseness_scope": "sample"},
     {"code_sparseness": 0.6, "code_sparseness_scope": "component"},
     {"code_sparseness": 0.6, "code_sparseness_scope": "component", "atom_sparseness": 0.4},
+    # The L1 penalty on the codes, weighted by each sample's norm, keeps the invariance.
+    {"code_l1": 0.1},
+    {"code_l1": 0.1, "code_sparseness": 0.5, "atom_sparseness": 0.5},
 ]
 
 
