@@ -53,12 +53,12 @@ PRESETS = {
         "nmf/code-l1-0.02"),
     "online": Preset(
         "SparseNonNegAutoEncoder",
-        {"sparsity_penalty": None, "atom_sparseness": 0.5, "code_projection": 0.8,
-         "decoder_bias": False},
-        "an auto-encoder: a new image is encoded by one matrix product, a sigmoid and "
-        "a projection onto Hoyer sparseness 0.8, no iterative solver; atoms of Hoyer "
-        "sparseness 0.5",
-        "shallow/atoms-0.5-code-projection-0.8-no-bias"),
+        {"sparsity_penalty": None, "atom_sparseness": 0.4, "decoder_bias": False,
+         "decoder_activation": "identity"},
+        "an auto-encoder: a new image is encoded by one matrix product and a sigmoid, "
+        "no solver; sparse atoms (Hoyer sparseness 0.4) and no decoder bias make the "
+        "codes sparse and part-based",
+        "shallow/atoms-0.4-no-bias"),
 }
 
 

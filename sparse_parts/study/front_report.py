@@ -259,7 +259,7 @@ def _kind(record):
 
 
 def write_figure(path, records, dataset, fig=None):
-    """Draw the max-approximation error (log) against the MSE, coloured by Hoyer sparsity.
+    """Draw the max-approximation error against the MSE (log-log), coloured by Hoyer sparsity.
 
     The Pareto-optimal points are joined in order of MSE and labelled.
 
@@ -307,6 +307,9 @@ def write_figure(path, records, dataset, fig=None):
     if scatter is not None:
         fig.colorbar(scatter, ax=ax, label="Hoyer sparsity of the codes")
         ax.legend(fontsize=7)
+    # Both axes logarithmic: the errors span decades (a peer regularised into empty
+    # codes has 30 times the MSE of the best points, which a linear axis crushes).
+    ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("reconstruction MSE (test images)")
     ax.set_ylabel("max-approximation error to dilation by disk(1)")
