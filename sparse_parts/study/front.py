@@ -191,6 +191,10 @@ GRID = [
     # sparseness, sparse atoms, the lasso's L1 penalty), and top-k codes.
     *_option_grid("shallow"),
     *_option_grid("asym", quick=True),
+    # The asymmetric encoder's best of these at 20 epochs, trained twice as long.
+    _ae("asym", "atoms-0.4-l1-beta0.0005-no-bias-x2", budget=2.0, sparsity_penalty="l1",
+        sparsity_weight=0.0005, atom_sparseness=0.4, decoder_bias=False,
+        decoder_activation="identity"),
     # beta = 0.01 collapses the shallow codes on the digits (Hoyer 0.07, MSE 0.075).
     _ae("shallow", "l1-beta0.001", sparsity_penalty="l1", sparsity_weight=0.001),
     _ae("shallow", "l1-beta0.003", sparsity_penalty="l1", sparsity_weight=0.003),
