@@ -28,11 +28,6 @@ def digits():
     return load_digits_images().data
 
 
-@pytest.fixture(scope="module")
-def small(digits):
-    return digits[:300]
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_fitted_attributes_and_shapes(Estimator, small):
     ae = Estimator(**FAST).fit(small)

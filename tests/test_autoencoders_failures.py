@@ -10,17 +10,11 @@ import torch
 from sklearn.base import clone
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
-from sparse_parts.datasets import load_digits_images
 
 ESTIMATORS = [SparseNonNegAutoEncoder, AsymmetricAutoEncoder]
 FAST = dict(n_components=8, max_epochs=2, random_state=0)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_digits_images().data[:300]
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -9,7 +9,6 @@ fits of ``k`` and ``m`` epochs give that of one fit of ``k + m`` epochs.
 
 import numpy as np
 import pytest
-from skorch.callbacks import Callback
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
 from sparse_parts.datasets import load_digits_images
@@ -125,17 +124,8 @@ def test_warm_start_must_be_a_bool(digits):
         SparseNonNegAutoEncoder(**FAST, warm_start="yes").fit(digits[:20])
 
 
-class _InterruptAt(Callback):
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == self.epoch:
-            raise KeyboardInterrupt
-
-
-def test_fit_interrupted_is_set_by_partial_fit(digits):
-    ae = SparseNonNegAutoEncoder(**FAST, callbacks=[_InterruptAt(2)])
+def test_fit_interrupted_is_set_by_partial_fit(digits, interrupt_at):
+    ae = SparseNonNegAutoEncoder(**FAST, callbacks=[interrupt_at(2)])
     ae.partial_fit(digits[:100])
     assert ae.fit_interrupted_ is False
     with pytest.warns(UserWarning, match=r"interrupted during epoch 1 of 1 \(partial_fit\)"):

@@ -11,7 +11,7 @@ import skorch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import EarlyStopping, LRScheduler
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
 from sparse_parts.autoencoders._skorch import (
@@ -19,17 +19,11 @@ from sparse_parts.autoencoders._skorch import (
     SKORCH_VERSIONS,
     check_skorch_api,
 )
-from sparse_parts.datasets import load_digits_images
 
 ESTIMATORS = [SparseNonNegAutoEncoder, AsymmetricAutoEncoder]
 FAST = dict(n_components=8, max_epochs=2, random_state=0)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_digits_images().data[:300]
 
 
 # --------------------------------------------------------------------------- skorch API
@@ -109,20 +103,9 @@ def test_bad_net_parameters(params, match, small):
 
 
 # --------------------------------------------------------------------------- interruption
-class _InterruptAt(Callback):
-    """Raise KeyboardInterrupt (as Ctrl-C does) at the end of epoch ``epoch``."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == self.epoch:
-            raise KeyboardInterrupt
-
-
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_interrupted_fit_is_fitted_and_says_so(Estimator, small):
-    ae = Estimator(**{**FAST, "max_epochs": 5}, callbacks=[_InterruptAt(2)])
+def test_interrupted_fit_is_fitted_and_says_so(Estimator, small, interrupt_at):
+    ae = Estimator(**{**FAST, "max_epochs": 5}, callbacks=[interrupt_at(2)])
     with pytest.warns(UserWarning, match="interrupted during epoch 2 of max_epochs=5"):
         ae.fit(small)
     assert ae.fit_interrupted_ is True
