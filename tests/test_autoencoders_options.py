@@ -1,6 +1,7 @@
 """The auto-encoders' code and atom options: decoder_bias, code_projection, top_k,
-atom_sparseness and the l1 penalty, each doing what it says, refusing bad values, and
-passing scikit-learn's common checks."""
+atom_sparseness, the l1 penalty, code_activation, encoder_iterations and unit_atoms,
+each doing what it says, refusing bad values, and passing scikit-learn's common
+checks."""
 
 import pickle
 
@@ -129,6 +130,76 @@ def test_l1_lowers_the_mean_activation(cls, digits):
     assert lasso.transform(digits).mean() < 0.5 * free.transform(digits).mean()
 
 
+# ------------------------------------------------- code_activation, encoder_iterations, unit_atoms
+LASSO = dict(code_activation="relu", sparsity_penalty="l1", unit_atoms=True,
+             decoder_bias=False, decoder_activation="identity")
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_relu_codes_have_exact_zeros_and_a_free_scale(cls, digits):
+    ae = _fit(cls, digits, epochs=3, sparsity_weight=1e-3, **LASSO)
+    codes = ae.transform(digits)
+    assert codes.min() == 0 and (codes == 0).mean() > 0.05
+    # Unbounded above: decode accepts any non-negative codes.
+    assert np.isfinite(ae.inverse_transform(codes + 5.0)).all()
+    with pytest.raises(ValueError):
+        ae.inverse_transform(codes - 1.0)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("nonnegativity", ["projection", None])
+def test_unit_atoms_have_unit_norm(cls, nonnegativity, digits):
+    ae = _fit(cls, digits, unit_atoms=True, nonnegativity=nonnegativity, **{
+        key: value for key, value in LASSO.items() if key != "unit_atoms"})
+    np.testing.assert_allclose(np.linalg.norm(ae.components_, axis=1), 1.0, rtol=1e-5)
+    if nonnegativity:
+        assert ae.components_.min() >= 0
+
+
+def test_unit_atoms_after_atom_sparseness(digits):
+    ae = _fit(SparseNonNegAutoEncoder, digits, atom_sparseness=0.6, **LASSO)
+    np.testing.assert_allclose(np.linalg.norm(ae.components_, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(hoyer_sparseness(ae.components_, axis=1), 0.6, atol=1e-4)
+
+
+def test_encoder_iterations_refine_the_codes_as_documented():
+    torch.manual_seed(0)
+    module = AutoEncoderModule(DenseEncoder(16, 6), 6, 16, code_activation="relu",
+                               encoder_iterations=2)
+    # Zero at the start: the refinement begins as the plain encoder.
+    X = torch.rand(8, 16)
+    plain = torch.relu(module.encoder(X))
+    assert torch.equal(module.encode(X), plain)
+    with torch.no_grad():
+        module.refine_weight.copy_(torch.randn(6, 6))
+        module.refine_bias.copy_(torch.randn(2, 6))
+    expected = plain
+    for step in range(2):
+        expected = torch.relu(module.encoder(X) + expected @ module.refine_weight
+                              + module.refine_bias[step])
+    torch.testing.assert_close(module.encode(X), expected)
+    reconstruction, codes = module(X)
+    ((reconstruction - X) ** 2).mean().backward()
+    assert module.refine_weight.grad.abs().sum() > 0
+    assert module.refine_bias.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_encoder_iterations_are_trained(cls, digits):
+    refined = _fit(cls, digits, encoder_iterations=3, sparsity_weight=2e-3, **LASSO)
+    module = refined.net_.module_
+    assert module.refine_weight.shape == (12, 12) and module.refine_bias.shape == (3, 12)
+    assert module.refine_weight.abs().sum() > 0 and module.refine_bias.abs().sum() > 0
+    assert np.isfinite(refined.transform(digits)).all()
+
+
+def test_encoder_iterations_lower_the_training_loss(digits):
+    params = dict(epochs=8, lr=1e-2, batch_size=32, sparsity_weight=2e-3, **LASSO)
+    plain = _fit(SparseNonNegAutoEncoder, digits, **params)
+    refined = _fit(SparseNonNegAutoEncoder, digits, encoder_iterations=3, **params)
+    assert refined.net_.history[-1, "train_loss"] < plain.net_.history[-1, "train_loss"]
+
+
 # --------------------------------------------------------------------------- bad values
 @pytest.mark.parametrize("params, match", [
     (dict(decoder_bias="no"), "decoder_bias must be a bool"),
@@ -145,6 +216,11 @@ def test_l1_lowers_the_mean_activation(cls, digits):
     (dict(code_projection=0.8, top_k=3), "set one to None"),
     (dict(code_projection=0.8, n_components=1), "code_projection needs n_components >= 2"),
     (dict(sparsity_penalty="L1"), "sparsity_penalty must be one of"),
+    (dict(code_activation="softplus"), "code_activation must be one of"),
+    (dict(code_activation="relu"), "sparsity_penalty='kl' compares mean activations"),
+    (dict(encoder_iterations=-1), "encoder_iterations must be an integer >= 0"),
+    (dict(encoder_iterations=1.5), "encoder_iterations must be an integer >= 0"),
+    (dict(unit_atoms="yes"), "unit_atoms must be a bool"),
 ])
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_bad_option_values_are_refused(cls, params, match, digits):
@@ -161,7 +237,8 @@ def test_atom_sparseness_needs_two_pixels():
 
 # --------------------------------------------------------------------------- clone, pickle
 OPTIONS = [dict(decoder_bias=False), dict(code_projection=0.8), dict(top_k=3),
-           dict(atom_sparseness=0.6), dict(sparsity_penalty="l1")]
+           dict(atom_sparseness=0.6), dict(sparsity_penalty="l1"),
+           dict(encoder_iterations=2, **LASSO)]
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
@@ -179,13 +256,16 @@ def test_options_survive_clone_and_pickle(cls, options, digits):
 def test_an_estimator_pickled_before_the_options_loads_with_the_defaults(digits):
     ae = _fit(SparseNonNegAutoEncoder, digits, epochs=1)
     state = ae.__getstate__()
-    for name in ("decoder_bias", "code_projection", "top_k", "atom_sparseness"):
+    for name in ("decoder_bias", "code_projection", "top_k", "atom_sparseness",
+                 "code_activation", "encoder_iterations", "unit_atoms"):
         del state[name]
     old = SparseNonNegAutoEncoder.__new__(SparseNonNegAutoEncoder)
     old.__setstate__(state)
     params = old.get_params()
     assert params["decoder_bias"] is True
     assert params["code_projection"] is params["top_k"] is params["atom_sparseness"] is None
+    assert (params["code_activation"], params["encoder_iterations"]) == ("sigmoid", 0)
+    assert params["unit_atoms"] is False
     np.testing.assert_array_equal(old.transform(digits[:10]), ae.transform(digits[:10]))
 
 
@@ -214,6 +294,7 @@ def _expected_failed_checks(estimator):
      SparseNonNegAutoEncoder(top_k=3),
      SparseNonNegAutoEncoder(atom_sparseness=0.6),
      SparseNonNegAutoEncoder(sparsity_penalty="l1", sparsity_weight=0.01),
+     SparseNonNegAutoEncoder(encoder_iterations=2, sparsity_weight=0.01, **LASSO),
      AsymmetricAutoEncoder(code_projection=0.8, atom_sparseness=0.6, decoder_bias=False)],
     expected_failed_checks=_expected_failed_checks,
 )

@@ -22,7 +22,7 @@ from .._decomposition import PartBasedMixin
 from .._utils import check_fraction, check_int, check_real, resolve_image_shape
 from ._device import resolve_device
 from ._skorch import check_callbacks, fit_net, make_net
-from .modules import DECODER_ACTIVATIONS, AutoEncoderModule
+from .modules import CODE_ACTIVATIONS, DECODER_ACTIVATIONS, AutoEncoderModule
 from .penalties import SPARSITY_PENALTIES
 
 __all__ = ["BaseAutoEncoder"]
@@ -48,7 +48,8 @@ _RAW_PIXEL_MAX = 1.5
 # (how long to train, what to print) changes nothing the net is.
 _CONTINUE_IGNORED = ("max_epochs", "warm_start", "verbose", "callbacks")
 # Options added after the first release, with the defaults that mean "as before".
-_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None)
+_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None,
+                        code_activation="sigmoid", encoder_iterations=0, unit_atoms=False)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -135,6 +136,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         code_projection=None,
         top_k=None,
         atom_sparseness=None,
+        code_activation="sigmoid",
+        encoder_iterations=0,
+        unit_atoms=False,
         optimizer="adam",
         lr=1e-3,
         max_epochs=30,
@@ -164,6 +168,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self.code_projection = code_projection
         self.top_k = top_k
         self.atom_sparseness = atom_sparseness
+        self.code_activation = code_activation
+        self.encoder_iterations = encoder_iterations
+        self.unit_atoms = unit_atoms
         self.optimizer = optimizer
         self.lr = lr
         self.max_epochs = max_epochs
@@ -272,7 +279,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         if self.validation_fraction is not None:
             check_real(self.validation_fraction, "validation_fraction",
                         low=0, low_open=True, high=1, high_open=True)
-        for name in ("early_stopping", "warm_start", "decoder_bias"):
+        for name in ("early_stopping", "warm_start", "decoder_bias", "unit_atoms"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}.")
         check_int(self.n_iter_no_change, "n_iter_no_change")
@@ -290,7 +297,18 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self._check_optimizer_params()
 
     def _check_code_options(self):
-        """``code_projection``, ``top_k`` and ``atom_sparseness``."""
+        """The options on the codes and atoms: activation, iterations, projections."""
+        if self.code_activation not in CODE_ACTIVATIONS:
+            raise ValueError(
+                f"code_activation must be one of {CODE_ACTIVATIONS}, "
+                f"got {self.code_activation!r}.")
+        if self.code_activation == "relu" and self.sparsity_penalty == "kl":
+            raise ValueError(
+                "sparsity_penalty='kl' compares mean activations with a probability p, "
+                "which needs codes in [0, 1]; with code_activation='relu' use "
+                "sparsity_penalty='l1' (the lasso penalty, e.g. with unit_atoms=True) or "
+                "another penalty, or code_activation='sigmoid'.")
+        check_int(self.encoder_iterations, "encoder_iterations", low=0)
         check_fraction(self.atom_sparseness, "atom_sparseness")
         if self.top_k is not None:
             check_int(self.top_k, "top_k")
@@ -308,9 +326,11 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
 
     @property
     def _code_bounds(self):
-        # Projected codes have a free scale (entries up to sqrt(n_components)).
+        # Projected and ReLU codes have a free scale.
         module = getattr(getattr(self, "net_", None), "module_", None)
-        return (0.0, None if getattr(module, "code_projection", self.code_projection) else 1.0)
+        projected = getattr(module, "code_projection", self.code_projection)
+        activation = getattr(module, "code_activation", self.code_activation)
+        return (0.0, None if projected or activation == "relu" else 1.0)
 
     def _optimizer_class(self):
         return OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
@@ -365,6 +385,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             validation_fraction=float(self.validation_fraction) if validation else None,
             project_atoms=self.nonnegativity == "projection",
             atom_sparseness=check_fraction(self.atom_sparseness, "atom_sparseness"),
+            unit_atoms=bool(self.unit_atoms),
             early_stopping=(dict(patience=int(self.n_iter_no_change), threshold=self.tol)
                             if self.early_stopping else None),
             verbose=int(self.verbose),
@@ -511,6 +532,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                     int(self.n_components), n_features, self.decoder_activation,
                     decoder_bias=bool(self.decoder_bias),
                     code_projection=self.code_projection, top_k=self.top_k,
+                    code_activation=self.code_activation,
+                    encoder_iterations=int(self.encoder_iterations),
                 )
                 net = self._make_net(module, device, seed, n_samples)
                 done = 0
@@ -576,8 +599,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         return X, self._encode(X).astype(X.dtype, copy=False)
 
     def transform(self, X):
-        """Codes of the images ``X``, in [0, 1] (in [0, sqrt(n_components)] with
-        ``code_projection``).
+        """Codes of the images ``X``: in [0, 1] with the default sigmoid codes,
+        non-negative and unbounded with ``code_activation="relu"``, in
+        [0, sqrt(n_components)] with ``code_projection``.
 
         Computed in float32 and returned in the dtype of ``X`` (float32 or float64).
         A sample's code depends on that sample alone (BatchNorm layers use their

@@ -2,7 +2,8 @@
 
 LOSS = r"""
     For a batch :math:`X` of :math:`M` flattened images of :math:`N` pixels the codes are
-    :math:`H = \sigma(\mathrm{enc}(X))` (the sigmoid keeps them in [0, 1]), the
+    :math:`H = \sigma(\mathrm{enc}(X))` (the sigmoid keeps them in [0, 1]; the ReLU
+    with ``code_activation="relu"``, refined ``encoder_iterations`` times), the
     reconstruction is :math:`\hat X = \sigma_d(H W_d + b_d)` and the loss is
 
     .. math::
@@ -20,7 +21,7 @@ LOSS = r"""
     study's main method) :math:`W_d` is clamped to :math:`\ge 0` after every optimizer
     step instead. The rows of :math:`W_d` are the atoms, ``components_``.
     ``code_projection`` or ``top_k`` constrain each code :math:`h_i` after the sigmoid,
-    ``atom_sparseness`` each atom after every optimizer step, and
+    ``atom_sparseness`` and ``unit_atoms`` each atom after every optimizer step, and
     ``decoder_bias=False`` fixes :math:`b_d = 0`.
 """
 
@@ -86,6 +87,24 @@ PARAMETERS = r"""
         own L2 norm, as the atom constraint of Hoyer's nmfsc [3]_ (after the clamp
         of ``nonnegativity="projection"``). The atoms are then non-negative whatever
         ``nonnegativity`` says; an atom of norm 0 stays 0. Needs at least 2 features.
+    code_activation : {"sigmoid", "relu"}, default="sigmoid"
+        :math:`\sigma`, from the encoder's output to the codes: the sigmoid (the
+        study's choice; codes in [0, 1], never exactly 0) or the ReLU (codes in
+        :math:`[0, \infty)` with exact zeros: with ``sparsity_penalty="l1"`` and
+        ``unit_atoms=True`` the encoder learns lasso-like codes). The ReLU excludes
+        ``sparsity_penalty="kl"``, whose target is a probability.
+    encoder_iterations : int >= 0, default=0
+        Refine the codes this many times after the encoder,
+        :math:`H \leftarrow \sigma(Z + H S + b_t)` with :math:`Z` the encoder's
+        output, one learned ``(n_components, n_components)`` matrix :math:`S`, zero at
+        the start, and a learned shift :math:`b_t` per step: the unrolled
+        projected-gradient iterations of a non-negative lasso, with learned matrices
+        (LISTA [5]_). Each step costs ``n_components**2`` multiply-adds per image, a
+        fraction of a dense encoder layer; 0 is the plain encoder.
+    unit_atoms : bool, default=False
+        Rescale every atom to unit L2 norm after every optimizer step (after the
+        non-negativity clamp and ``atom_sparseness``). A penalty on the size of the
+        codes (``sparsity_penalty="l1"``) is otherwise evaded by growing the atoms.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass, default="adam"
         The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
         use torch's fused implementation.
@@ -189,4 +208,6 @@ REFERENCES = r"""
     .. [4] X. Chen, Y. Duan, R. Houthooft, J. Schulman, I. Sutskever and P. Abbeel,
        "InfoGAN: Interpretable representation learning by information maximizing
        generative adversarial nets", NIPS 2016.
+    .. [5] K. Gregor and Y. LeCun, "Learning fast approximations of sparse coding",
+       ICML 2010.
 """

@@ -209,6 +209,18 @@ class _ProjectAtomSparseness(_ProjectAtoms):
                                                   norms[live])
 
 
+class _UnitAtoms(_ProjectAtoms):
+    """Rescale every atom to unit L2 norm, at the same moments as :class:`_ProjectAtoms`
+    (after it and after :class:`_ProjectAtomSparseness`, in that order). An atom of
+    norm 0 stays 0."""
+
+    def _project(self, net):
+        with torch.no_grad():
+            weight = net.module_.decoder.weight
+            norms = torch.linalg.vector_norm(weight, dim=1, keepdim=True)
+            weight.div_(torch.where(norms > 0, norms, torch.ones_like(norms)))
+
+
 class _CheckLoss(Callback):
     """Stop with a ValueError naming the parameters to change if training diverges.
 
@@ -387,7 +399,7 @@ def _silent(*args, **kwargs):
 
 def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_epochs,
              batch_size, validation_fraction, project_atoms, early_stopping, verbose,
-             callbacks, net_params, device, seed, atom_sparseness=None):
+             callbacks, net_params, device, seed, atom_sparseness=None, unit_atoms=False):
     """The :class:`_AutoEncoderNet` that trains ``module``.
 
     Parameters
@@ -420,12 +432,17 @@ def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_e
     atom_sparseness : float or None, default=None
         Project every atom onto this Hoyer sparseness after every optimizer step
         (after the clamp of ``project_atoms``); None: no such projection.
+    unit_atoms : bool, default=False
+        Rescale every atom to unit L2 norm after every optimizer step (after the
+        projections above).
     """
     own = []
     if project_atoms:
         own.append(("project_atoms", _ProjectAtoms()))
     if atom_sparseness is not None:
         own.append(("atom_sparseness", _ProjectAtomSparseness(atom_sparseness)))
+    if unit_atoms:
+        own.append(("unit_atoms", _UnitAtoms()))
     own.append(("check_loss", _CheckLoss(lr, criterion_params["sparsity_weight"])))
     if early_stopping is not None:
         own.append(("early_stopping", EarlyStopping(

@@ -16,12 +16,14 @@ __all__ = [
     "DenseEncoder",
     "InfoGANEncoder",
     "AtomDecoder",
+    "CODE_ACTIVATIONS",
     "AutoEncoderModule",
     "keep_top_k",
     "conv_geometry",
 ]
 
 DECODER_ACTIVATIONS = ("leaky_relu", "sigmoid", "identity")
+CODE_ACTIVATIONS = ("sigmoid", "relu")
 
 _SLOPE = 0.1  # LeakyReLU negative slope of the InfoGAN encoder and the study's decoder
 
@@ -170,13 +172,22 @@ def keep_top_k(codes, k):
 
 
 class AutoEncoderModule(nn.Module):
-    """Encoder + sigmoid + :class:`AtomDecoder`; ``forward`` returns ``(X_hat, codes)``.
+    """Encoder + code activation + :class:`AtomDecoder`; ``forward`` returns ``(X_hat, codes)``.
 
-    The sigmoid output may then be constrained per sample, in training and encoding
-    alike: projected onto the non-negative vectors of Hoyer sparseness
-    ``code_projection`` (the nearest point of that scale-free set, see
+    The encoder's pre-activations :math:`z` become codes :math:`h = \\sigma(z)` with
+    :math:`\\sigma` the sigmoid (the study's choice, codes in [0, 1]) or the ReLU (codes
+    in :math:`[0, \\infty)` with exact zeros). With ``encoder_iterations`` = T > 0 the
+    codes are then refined T times, :math:`h \\leftarrow \\sigma(z + h S + b_t)`, with one
+    learned ``(k, k)`` matrix :math:`S` (zero at the start: training begins from the
+    plain encoder) and a learned shift :math:`b_t` per step: the unrolled
+    projected-gradient iterations of a non-negative lasso with learned matrices, as
+    in LISTA (Gregor & LeCun 2010), for :math:`T k^2` more multiply-adds per image.
+
+    The codes may then be constrained per sample, in training and encoding alike:
+    projected onto the non-negative vectors of Hoyer sparseness ``code_projection``
+    (the nearest point of that scale-free set, see
     :func:`sparse_parts.sparseness.project_sparseness_cone`; differentiable), or cut
-    to its ``top_k`` largest entries.
+    to their ``top_k`` largest entries.
 
     Parameters
     ----------
@@ -189,22 +200,42 @@ class AutoEncoderModule(nn.Module):
     decoder_bias : bool, default=True
     code_projection : float in (0, 1) or None, default=None
     top_k : int or None, default=None
+    code_activation : {"sigmoid", "relu"}, default="sigmoid"
+    encoder_iterations : int, default=0
     """
 
     # Class defaults: modules pickled before these options existed have none.
     code_projection = None
     top_k = None
+    code_activation = "sigmoid"
+    encoder_iterations = 0
 
     def __init__(self, encoder, n_components, n_features, decoder_activation="leaky_relu",
-                 *, decoder_bias=True, code_projection=None, top_k=None):
+                 *, decoder_bias=True, code_projection=None, top_k=None,
+                 code_activation="sigmoid", encoder_iterations=0):
         super().__init__()
+        if code_activation not in CODE_ACTIVATIONS:
+            raise ValueError(
+                f"code_activation must be one of {CODE_ACTIVATIONS}, got {code_activation!r}.")
         self.encoder = encoder
         self.decoder = AtomDecoder(n_components, n_features, decoder_activation, decoder_bias)
         self.code_projection = None if code_projection is None else float(code_projection)
         self.top_k = None if top_k is None else int(top_k)
+        self.code_activation = code_activation
+        self.encoder_iterations = int(encoder_iterations)
+        if self.encoder_iterations:
+            self.refine_weight = nn.Parameter(torch.zeros(n_components, n_components))
+            self.refine_bias = nn.Parameter(torch.zeros(self.encoder_iterations, n_components))
+
+    def _activate(self, values):
+        return torch.relu(values) if self.code_activation == "relu" else torch.sigmoid(values)
 
     def encode(self, X):
-        codes = torch.sigmoid(self.encoder(X))
+        pre = self.encoder(X)
+        codes = self._activate(pre)
+        for step in range(self.encoder_iterations):
+            codes = self._activate(torch.addmm(pre + self.refine_bias[step], codes,
+                                               self.refine_weight))
         if self.code_projection is not None:
             codes = project_sparseness_cone(codes, self.code_projection)
         if self.top_k is not None:
