@@ -134,6 +134,29 @@ def _option_grid(family, quick=False):
             **no_bias),
         _ae(family, "atoms-0.4-l1-beta0.0005-no-bias", sparsity_penalty="l1",
             sparsity_weight=0.0005, atom_sparseness=0.4, **no_bias),
+        *_lasso_grid(family, no_bias),
+    ]
+
+
+def _lasso_grid(family, no_bias):
+    """ReLU codes under the L1 penalty with unit-norm atoms: lasso-like codes, plain
+    and refined by learned iterations (``encoder_iterations``), at two learning rates
+    and budgets."""
+    def lasso(beta, iterations=0, lr=None, budget=1.0):
+        name = f"relu-l1-beta{beta:g}-unit-atoms"
+        name += f"-{iterations}-iterations" if iterations else ""
+        name += "-no-bias" + (f"-lr{lr:g}" if lr else "")
+        name += f"-x{budget:g}" if budget != 1.0 else ""
+        params = dict(code_activation="relu", sparsity_penalty="l1", unit_atoms=True,
+                      sparsity_weight=beta, **no_bias)
+        params.update({"encoder_iterations": iterations} if iterations else {})
+        params.update({"lr": lr} if lr else {})
+        return _ae(family, name, budget=budget, **params)
+
+    return [
+        lasso(0.0005), lasso(0.0005, 3), lasso(0.0004, 3),
+        lasso(0.0004, 3, 3e-4, 1.5), lasso(0.0004, 3, 3e-4, 2.0),
+        lasso(0.0004, 5, 3e-4, 1.5), lasso(0.00045, 5, 3e-4, 2.0),
     ]
 
 
