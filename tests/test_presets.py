@@ -7,7 +7,8 @@ from sklearn.datasets import load_digits
 
 import sparse_parts
 from sparse_parts.presets import PRESETS, make_preset
-from sparse_parts.study.front import GRID
+from sparse_parts.study import resolve_settings
+from sparse_parts.study.front import GRID, budget_of
 
 _FAMILY = {"SparseNMF": "nmf", "SparseNonNegAutoEncoder": "shallow",
            "AsymmetricAutoEncoder": "asym"}
@@ -15,12 +16,20 @@ _FAMILY = {"SparseNMF": "nmf", "SparseNonNegAutoEncoder": "shallow",
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_every_preset_is_a_point_of_the_front_grid(name):
-    # The numbers the user guide gives for a preset are those of this grid point.
+    # The numbers the user guide gives for a preset are those of this grid point:
+    # its parameters, and its training budget (the preset's, or the estimator's
+    # default, is the front's budget on Fashion-MNIST times the point's factor).
     preset = PRESETS[name]
     family, config = preset.front_config.split("/")
     point = next(c for c in GRID if (c.family, c.name) == (family, config))
     assert family == _FAMILY[preset.estimator]
-    assert point.params == preset.params and point.budget == 1.0
+    budget_name = "max_iter" if family == "nmf" else "max_epochs"
+    params = dict(preset.params)
+    budget = params.pop(budget_name, getattr(sparse_parts, preset.estimator)().get_params()[
+        budget_name])
+    assert point.params == params
+    settings = resolve_settings("fashion-mnist", models=[family])
+    assert budget_of(point, settings)[0] == budget
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -99,7 +99,10 @@ def _numpy_activation(values, activation):
 # --------------------------------------------------------------------------- estimator
 def _check_float32_range(X):
     """The auto-encoders compute in float32: values beyond its range would become inf."""
-    largest = float(np.abs(X).max()) if X.size else 0.0
+    if X.dtype == np.float32 or not X.size:  # float32 (and finite: validated) fits
+        return
+    # Two reductions, no temporary |X|: this check is on the path of every transform.
+    largest = max(float(X.max()), -float(X.min()))
     if largest > np.finfo(np.float32).max:
         raise ValueError(
             f"X holds values up to {largest:.3g}, beyond the range of float32 in which the "
