@@ -13,7 +13,13 @@ from sklearn.datasets import load_digits
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sparse_parts import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
-from sparse_parts.autoencoders.modules import AutoEncoderModule, DenseEncoder, keep_top_k
+from sparse_parts.autoencoders.modules import (
+    AutoEncoderModule,
+    DenseEncoder,
+    InfoGANEncoder,
+    center_pre_activations,
+    keep_top_k,
+)
 from sparse_parts.autoencoders.penalties import sparsity_penalty
 from sparse_parts.sparseness import hoyer_sparseness
 
@@ -193,11 +199,48 @@ def test_encoder_iterations_are_trained(cls, digits):
     assert np.isfinite(refined.transform(digits)).all()
 
 
-def test_encoder_iterations_lower_the_training_loss(digits):
-    params = dict(epochs=8, lr=1e-2, batch_size=32, sparsity_weight=2e-3, **LASSO)
-    plain = _fit(SparseNonNegAutoEncoder, digits, **params)
-    refined = _fit(SparseNonNegAutoEncoder, digits, encoder_iterations=3, **params)
-    assert refined.net_.history[-1, "train_loss"] < plain.net_.history[-1, "train_loss"]
+def _pre_activations(ae, X):
+    module = ae.net_.module_
+    with torch.no_grad():
+        return module.encoder(torch.as_tensor(X)).numpy()
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_relu_codes_start_centred_on_the_training_images(cls, digits):
+    # lr so small that one epoch leaves the weights where the centring put them.
+    ae = _fit(cls, digits, epochs=1, lr=1e-12, sparsity_weight=0.0, **LASSO)
+    assert "center_codes" in dict(ae.net_.callbacks_)
+    pre = _pre_activations(ae, digits) if cls is SparseNonNegAutoEncoder else None
+    if pre is not None:  # every unit active on part of the images, none dead
+        np.testing.assert_allclose(pre.mean(axis=0), 0.0, atol=1e-5)
+        active = (pre > 0).mean(axis=0)
+        assert active.min() > 0.05 and active.max() < 0.95
+    sigmoid = _fit(cls, digits, epochs=1)
+    assert "center_codes" not in dict(sigmoid.net_.callbacks_)
+
+
+@pytest.mark.parametrize("encoder", [DenseEncoder(64, 5), InfoGANEncoder((8, 8), 5)])
+def test_center_pre_activations_keeps_the_batchnorm_statistics(encoder, digits):
+    X = torch.as_tensor(digits[:100])
+    before = [buffer.clone() for buffer in encoder.buffers()]
+    encoder.eval()
+    center_pre_activations(encoder, X)
+    assert not encoder.training
+    for buffer, saved in zip(encoder.buffers(), before):
+        assert torch.equal(buffer, saved)
+    encoder.train()  # as in training, BatchNorm normalising by the batch
+    with torch.no_grad():
+        torch.testing.assert_close(encoder(X).mean(dim=0), torch.zeros(5), atol=1e-5,
+                                   rtol=0)
+
+
+def test_a_continued_training_is_not_centred_again(digits):
+    ae = SparseNonNegAutoEncoder(n_components=6, lr=1e-12, random_state=0,
+                                 sparsity_weight=0.0, **LASSO)
+    ae.partial_fit(digits)
+    bias = ae.net_.module_.encoder.linear.bias.detach().clone()
+    ae.partial_fit(digits * 0.5)  # other images: centring them would move the bias
+    torch.testing.assert_close(ae.net_.module_.encoder.linear.bias.detach(), bias)
 
 
 # --------------------------------------------------------------------------- bad values

@@ -389,6 +389,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             project_atoms=self.nonnegativity == "projection",
             atom_sparseness=check_fraction(self.atom_sparseness, "atom_sparseness"),
             unit_atoms=bool(self.unit_atoms),
+            center_codes=self.code_activation == "relu",
             early_stopping=(dict(patience=int(self.n_iter_no_change), threshold=self.tol)
                             if self.early_stopping else None),
             verbose=int(self.verbose),

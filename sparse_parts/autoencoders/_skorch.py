@@ -31,6 +31,7 @@ from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
 from ..sparseness import project_sparseness
+from .modules import center_pre_activations
 from .penalties import AutoEncoderLoss
 
 __all__ = ["SKORCH_PRIVATE_NAMES", "SKORCH_VERSIONS", "check_callbacks", "check_skorch_api",
@@ -54,6 +55,8 @@ SKORCH_PRIVATE_NAMES = (
 # or SGD; 100x for Adam at lr=10, which recovers; 1e6x for Adam at lr=1e3 and 1e12x
 # at lr=1e6 (every code saturated), which do not.
 DIVERGENCE_FACTOR = 1e4
+#: At most this many training images (evenly spaced) centre the pre-activations.
+CENTER_SAMPLES = 2048
 
 
 def check_skorch_api(net_class=NeuralNet):
@@ -219,6 +222,19 @@ class _UnitAtoms(_ProjectAtoms):
             weight = net.module_.decoder.weight
             norms = torch.linalg.vector_norm(weight, dim=1, keepdim=True)
             weight.div_(torch.where(norms > 0, norms, torch.ones_like(norms)))
+
+
+class _CenterCodes(Callback):
+    """Before the first epoch of a new net, centre the encoder's pre-activations on the
+    training images (:func:`~.modules.center_pre_activations`), on at most
+    :data:`CENTER_SAMPLES` of them, evenly spaced. A continued training (the net has a
+    history) keeps its weights."""
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        if len(net.history) or not isinstance(X, _TensorDataset) or not len(X):
+            return
+        images = X.X[::max(1, len(X) // CENTER_SAMPLES)][:CENTER_SAMPLES]
+        center_pre_activations(net.module_.encoder, images)
 
 
 class _CheckLoss(Callback):
@@ -399,7 +415,8 @@ def _silent(*args, **kwargs):
 
 def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_epochs,
              batch_size, validation_fraction, project_atoms, early_stopping, verbose,
-             callbacks, net_params, device, seed, atom_sparseness=None, unit_atoms=False):
+             callbacks, net_params, device, seed, atom_sparseness=None, unit_atoms=False,
+             center_codes=False):
     """The :class:`_AutoEncoderNet` that trains ``module``.
 
     Parameters
@@ -435,8 +452,11 @@ def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_e
     unit_atoms : bool, default=False
         Rescale every atom to unit L2 norm after every optimizer step (after the
         projections above).
+    center_codes : bool, default=False
+        Centre the encoder's pre-activations on the training images before the first
+        epoch (:class:`_CenterCodes`).
     """
-    own = []
+    own = [("center_codes", _CenterCodes())] if center_codes else []
     if project_atoms:
         own.append(("project_atoms", _ProjectAtoms()))
     if atom_sparseness is not None:

@@ -19,6 +19,7 @@ __all__ = [
     "CODE_ACTIVATIONS",
     "AutoEncoderModule",
     "keep_top_k",
+    "center_pre_activations",
     "conv_geometry",
 ]
 
@@ -40,6 +41,11 @@ class DenseEncoder(nn.Module):
     def __init__(self, n_features, n_components):
         super().__init__()
         self.linear = nn.Linear(n_features, n_components)
+
+    @property
+    def output_layer(self):
+        """The layer that gives the pre-activations (see :func:`center_pre_activations`)."""
+        return self.linear
 
     def forward(self, X):
         return self.linear(X)
@@ -99,6 +105,11 @@ class InfoGANEncoder(nn.Module):
             self.conv1.to(memory_format=torch.channels_last)
             self.conv2.to(memory_format=torch.channels_last)
 
+    @property
+    def output_layer(self):
+        """The layer that gives the pre-activations (see :func:`center_pre_activations`)."""
+        return self.code
+
     def forward(self, X):
         height, width = self.image_shape
         out = X.reshape(X.shape[0], 1, height, width)
@@ -147,6 +158,28 @@ class AtomDecoder(nn.Module):
 
     def forward(self, codes):
         return decode(codes, self.weight, self.bias, self.activation)
+
+
+def center_pre_activations(encoder, X):
+    """Shift the bias of ``encoder.output_layer`` so that each output has mean 0 over ``X``.
+
+    A data-dependent initialisation for ReLU codes: on non-negative images the
+    pre-activation of a randomly initialised unit has nearly the same sign on every
+    image, so about half the units start negative everywhere and, with the ReLU,
+    never receive a gradient. Centred, each unit starts active on part of the
+    images. The encoder runs in training mode (BatchNorm normalises by the batch, as
+    in training); its buffers (BatchNorm's running statistics) are left as they were.
+    """
+    buffers = [buffer.clone() for buffer in encoder.buffers()]
+    was_training = encoder.training
+    encoder.train()
+    try:
+        with torch.no_grad():
+            encoder.output_layer.bias.sub_(encoder(X).mean(dim=0))
+            for buffer, saved in zip(encoder.buffers(), buffers):
+                buffer.copy_(saved)
+    finally:
+        encoder.train(was_training)
 
 
 def decode(codes, weight, bias, activation):
