@@ -53,13 +53,13 @@ PRESETS = {
         "nmf/code-l1-0.02"),
     "online": Preset(
         "SparseNonNegAutoEncoder",
-        {"code_activation": "relu", "sparsity_penalty": "l1", "sparsity_weight": 0.0004,
+        {"code_activation": "relu", "sparsity_penalty": "l1", "sparsity_weight": 0.0007,
          "unit_atoms": True, "encoder_iterations": 3, "lr": 3e-4, "max_epochs": 40,
          "decoder_bias": False, "decoder_activation": "identity"},
         "an auto-encoder: a new image is encoded by one matrix product and 3 learned "
         "refinement steps, no solver; ReLU codes under an L1 penalty with unit-norm "
         "atoms and no decoder bias are lasso-like, sparse and part-based",
-        "shallow/relu-l1-beta0.0004-unit-atoms-3-iterations-no-bias-lr0.0003-x2"),
+        "shallow/relu-l1-beta0.0007-unit-atoms-3-iterations-no-bias-lr0.0003-x2"),
 }
 
 

@@ -70,3 +70,15 @@ def test_the_nmf_presets_fit_the_digits_into_sparse_parts():
         codes = model.transform(X)
         assert np.all(codes >= 0) and np.all(model.components_ >= 0)
         assert np.isfinite(model.score(X))
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_online_preset_learns_lasso_like_codes_of_the_digits():
+    X = (load_digits().data / 16).astype(np.float32)
+    model = make_preset("online", 16, max_epochs=15, lr=3e-3, random_state=0).fit(X)
+    codes = model.transform(X)
+    assert codes.min() == 0 and (codes == 0).mean() > 0.3  # exact zeros, most of them
+    np.testing.assert_allclose(np.linalg.norm(model.components_, axis=1), 1.0, rtol=1e-5)
+    assert (model.components_ >= 0).all() and not model.decoder_bias_.any()
+    mean_image_error = ((X - X.mean(axis=0)) ** 2).mean()
+    assert ((X - model.inverse_transform(codes)) ** 2).mean() < 0.5 * mean_image_error

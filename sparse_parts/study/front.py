@@ -154,9 +154,10 @@ def _lasso_grid(family, no_bias):
         return _ae(family, name, budget=budget, **params)
 
     return [
-        lasso(0.0005), lasso(0.0005, 3), lasso(0.0004, 3),
-        lasso(0.0004, 3, 3e-4, 1.5), lasso(0.0004, 3, 3e-4, 2.0),
-        lasso(0.0004, 5, 3e-4, 1.5), lasso(0.00045, 5, 3e-4, 2.0),
+        lasso(0.0005), lasso(0.0005, 3),
+        lasso(0.0006, 3, 3e-4), lasso(0.0007, 0, 3e-4, 2.0),
+        *(lasso(beta, 3, 3e-4, 2.0) for beta in (0.0004, 0.0006, 0.0007, 0.001)),
+        lasso(0.0007, 5, 3e-4, 2.0),
     ]
 
 
