@@ -1,11 +1,36 @@
-"""Validation helpers shared by the estimators, metrics and morphology."""
+"""Helpers shared by the estimators, metrics and morphology: validation, warnings, geometry."""
 
 import math
 import numbers
+import os
+import sys
 
 import numpy as np
 import scipy.sparse
 from sklearn.utils.validation import check_array
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# scikit-learn wraps fit_transform and transform (set_output): a frame between the
+# user's call and ours.
+_WRAPPER_FILE = os.path.join("sklearn", "utils", "_set_output.py")
+
+
+def external_stacklevel():
+    """The ``stacklevel`` for :func:`warnings.warn` that points at the user's code.
+
+    Called by the function about to warn: counts its frame and every caller inside
+    this package (and scikit-learn's ``set_output`` wrapper of ``fit_transform``), so
+    the warning names the first frame outside it: ``model.fit(X)`` in the user's
+    script, whether ``fit`` reached the warning directly or through ``fit_transform``.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not (filename.startswith(_PACKAGE_DIR) or filename.endswith(_WRAPPER_FILE)):
+            break
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def resolve_image_shape(n_features, image_shape=None, *, required=True):
@@ -130,3 +155,18 @@ def check_codes(codes, estimator, count_name="n_components", *, low=0.0, high=No
                 f"codes hold {bad:.4g}, but the codes of this {type(estimator).__name__} are "
                 f"{allowed}; pass the output of transform().")
     return codes
+
+
+def conv_geometry(size, kernel=4, stride=2, padding=1):
+    """Kernel and output length along one axis of an InfoGAN convolution.
+
+    Here, not beside the encoder, so that the reports count the encoder's weights
+    without importing torch.
+
+    InfoGAN's convolutions are 4 wide, stride 2, padding 1, which halves an axis.
+    An axis shorter than 2 pixels cannot hold a 4-wide kernel with padding 1, so the
+    kernel shrinks to ``size + 2`` there (output length 1); any other axis keeps the
+    original geometry. Returns ``(kernel, output_length)``.
+    """
+    kernel = min(kernel, size + 2 * padding)
+    return kernel, (size + 2 * padding - kernel) // stride + 1

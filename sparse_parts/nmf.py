@@ -59,7 +59,13 @@ from ._nmf_constraints import (
     solve_codes,
     starting_point,
 )
-from ._utils import check_fraction, check_int, check_real, resolve_image_shape
+from ._utils import (
+    check_fraction,
+    check_int,
+    check_real,
+    external_stacklevel,
+    resolve_image_shape,
+)
 
 __all__ = ["SparseNMF", "sparse_nmf"]
 
@@ -261,7 +267,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
             warnings.warn(
                 f"Maximum number of iterations {max_iter} reached before the relative "
                 f"decrease of the objective fell below tol={tol}. Increase max_iter.",
-                ConvergenceWarning, stacklevel=2)
+                ConvergenceWarning, stacklevel=external_stacklevel())
     return xp.as_numpy(codes * data_scale), xp.as_numpy(atoms_t.T), n_iter, errors
 
 

@@ -61,8 +61,10 @@ def test_codes_outside_the_unit_interval_are_refused(Estimator, small):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_raw_pixel_values_warn(Estimator, small):
-    with pytest.warns(UserWarning, match=r"values up to 255.*X / 255"):
-        Estimator(**FAST).fit(np.round(small * 255))
+    for method in ("fit", "fit_transform", "partial_fit"):
+        with pytest.warns(UserWarning, match=r"values up to 255.*X / 255") as caught:
+            getattr(Estimator(**FAST), method)(np.round(small * 255))
+        assert caught[0].filename == __file__  # the user's line, not the package's
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Estimator(**FAST).fit(small)

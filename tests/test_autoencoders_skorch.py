@@ -106,8 +106,9 @@ def test_bad_net_parameters(params, match, small):
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_interrupted_fit_is_fitted_and_says_so(Estimator, small, interrupt_at):
     ae = Estimator(**{**FAST, "max_epochs": 5}, callbacks=[interrupt_at(2)])
-    with pytest.warns(UserWarning, match="interrupted during epoch 2 of max_epochs=5"):
+    with pytest.warns(UserWarning, match="interrupted during epoch 2 of max_epochs=5") as caught:
         ae.fit(small)
+    assert caught[0].filename == __file__
     assert ae.fit_interrupted_ is True
     assert ae.n_iter_ == 2
     assert ae.components_.min() >= 0

@@ -108,9 +108,15 @@ def test_sparser_codes_with_higher_target(digits):
 
 
 def test_convergence_warning_and_n_iter(digits):
-    with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 3"):
+    with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 3") as caught:
         model = SparseNMF(5, max_iter=3, random_state=0).fit(digits)
     assert model.n_iter_ == 3
+    # The warning names the user's line (here), not a line inside the package.
+    assert caught[0].filename == __file__
+    for call in (SparseNMF(5, max_iter=3).fit_transform, lambda X: sparse_nmf(X, 5, max_iter=3)):
+        with pytest.warns(ConvergenceWarning) as caught:
+            call(digits)
+        assert caught[0].filename == __file__
     converged = SparseNMF(5, max_iter=500, tol=1e-3, random_state=0).fit(digits)
     assert 1 < converged.n_iter_ < 500
 

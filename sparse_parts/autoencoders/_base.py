@@ -19,7 +19,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._decomposition import PartBasedMixin
-from .._utils import check_fraction, check_int, check_real, resolve_image_shape
+from .._utils import (
+    check_fraction,
+    check_int,
+    check_real,
+    external_stacklevel,
+    resolve_image_shape,
+)
 from ._device import resolve_device
 from ._skorch import check_callbacks, fit_net, make_net
 from .modules import CODE_ACTIVATIONS, DECODER_ACTIVATIONS, AutoEncoderModule
@@ -508,14 +514,15 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                     f"n_features={n_features} is not a perfect square and image_shape is "
                     f"None: the convolutional encoder of {type(self).__name__} reads each "
                     f"sample as one row of {n_features} pixels. For images, pass "
-                    "image_shape=(height, width).", UserWarning, stacklevel=3)
+                    "image_shape=(height, width).", UserWarning,
+                    stacklevel=external_stacklevel())
         highest = float(X.max())
         if highest > _RAW_PIXEL_MAX:
             warnings.warn(
                 f"X holds values up to {highest:g}, but {type(self).__name__} expects images "
                 "scaled to [0, 1] (its codes and default decoder are fitted for that "
                 "range); scale X first, e.g. X / 255 for 8-bit pixels.",
-                UserWarning, stacklevel=3)
+                UserWarning, stacklevel=external_stacklevel())
         torch_device = torch.device(device)
         if continuing:
             net = self.net_
@@ -558,7 +565,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             warnings.warn(
                 f"Training of {type(self).__name__} was interrupted during epoch {ran} of "
                 f"{of}; the estimator keeps the weights reached (fit_interrupted_ is "
-                "True).", UserWarning, stacklevel=4)
+                "True).", UserWarning, stacklevel=external_stacklevel())
         decoder = net.module_.decoder
         self.components_ = decoder.weight.detach().cpu().numpy().copy()
         self.decoder_bias_ = decoder.bias.detach().cpu().numpy().copy()
