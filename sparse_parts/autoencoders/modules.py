@@ -9,6 +9,7 @@ import math
 import torch
 from torch import nn
 
+from .._utils import conv_geometry
 from ..sparseness import project_sparseness_cone
 
 __all__ = [
@@ -49,18 +50,6 @@ class DenseEncoder(nn.Module):
 
     def forward(self, X):
         return self.linear(X)
-
-
-def conv_geometry(size, kernel=4, stride=2, padding=1):
-    """Kernel and output length along one axis of an InfoGAN convolution.
-
-    InfoGAN's convolutions are 4 wide, stride 2, padding 1, which halves an axis.
-    An axis shorter than 2 pixels cannot hold a 4-wide kernel with padding 1, so the
-    kernel shrinks to ``size + 2`` there (output length 1); any other axis keeps the
-    original geometry. Returns ``(kernel, output_length)``.
-    """
-    kernel = min(kernel, size + 2 * padding)
-    return kernel, (size + 2 * padding - kernel) // stride + 1
 
 
 class InfoGANEncoder(nn.Module):

@@ -4,6 +4,8 @@
 trainable parameters from the architecture alone (no torch needed), for the reports.
 """
 
+from .._utils import conv_geometry
+
 __all__ = ["make_estimator", "n_parameters"]
 
 
@@ -44,16 +46,6 @@ def make_estimator(row, settings):
                random_state=settings.seed)
 
 
-def _halved(size):
-    """The length of an axis after an InfoGAN convolution (4 wide, stride 2, padding 1).
-
-    An axis shorter than 2 pixels gets a kernel of ``size + 2`` and keeps length 1,
-    as ``sparse_parts.autoencoders.modules.conv_geometry`` builds it.
-    """
-    kernel = min(4, size + 2)
-    return kernel, (size + 2 - kernel) // 2 + 1
-
-
 def n_parameters(model, image_shape, n_components):
     """The number of trainable parameters of a model family on images of ``image_shape``.
 
@@ -86,8 +78,8 @@ def n_parameters(model, image_shape, n_components):
     decoder = k * d + d
     if model == "shallow":
         return d * k + k + decoder
-    (kh, h1), (kw, w1) = _halved(height), _halved(width)
-    (kh2, h2), (kw2, w2) = _halved(h1), _halved(w1)
+    (kh, h1), (kw, w1) = conv_geometry(height), conv_geometry(width)
+    (kh2, h2), (kw2, w2) = conv_geometry(h1), conv_geometry(w1)
     encoder = (64 * kh * kw + 64            # conv1 with bias
                + 128 * 64 * kh2 * kw2 + 256  # conv2 without bias, its BatchNorm
                + 128 * h2 * w2 * 1024 + 2048  # dense without bias, its BatchNorm
