@@ -99,6 +99,8 @@ def _penalty(family, penalty, p, beta, quick=False):
 def _autoencoder_grid(family):
     return [
         _ae(family, "unconstrained", sparsity_penalty=None, nonnegativity=None),
+        _ae(family, "unconstrained-x2", budget=2.0, sparsity_penalty=None,
+            nonnegativity=None),
         _kl(family, 0.05, 0.001, quick=True),
         _kl(family, 0.05, 0.001, budget=0.5),
         _kl(family, 0.05, 0.001, budget=2.0),
@@ -156,7 +158,8 @@ def _lasso_grid(family, no_bias):
     return [
         lasso(0.0005), lasso(0.0005, 3),
         lasso(0.0006, 3, 3e-4), lasso(0.0007, 0, 3e-4, 2.0),
-        *(lasso(beta, 3, 3e-4, 2.0) for beta in (0.0004, 0.0006, 0.0007, 0.001)),
+        *(lasso(beta, 3, 3e-4, 2.0)
+          for beta in (0.0001, 0.0002, 0.0004, 0.0006, 0.0007, 0.001)),
         lasso(0.0007, 5, 3e-4, 2.0),
     ]
 
@@ -202,7 +205,7 @@ GRID = [
     # The per-sample L1 penalty on the codes (the lasso, with unit-norm atoms): an atom
     # enters a code only if its cosine with the image exceeds code_l1.
     *(_nmf(f"code-l1-{a:g}", quick=a == 0.02, code_l1=a)
-      for a in (0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.2)),
+      for a in (0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.2)),
     # Sparse atoms alone: the sparser the atoms, the fewer (larger-scale) parts an
     # image needs, so code sparsity rises and the max-approximation error falls as
     # atom_sparseness falls from 0.6 to 0.35 (on Fashion-MNIST; code_l1 does better).
