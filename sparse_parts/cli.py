@@ -10,6 +10,7 @@ unusable ``--data`` / ``--labels`` files, 130 after Ctrl-C (what was finished is
 """
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -148,8 +149,31 @@ def _add_front_parser(commands):
                        default=None, metavar="FAMILY",
                        help=f"subset of {', '.join(FAMILIES)} (space or comma separated; "
                             "default: all)")
+    front.add_argument("--configs", type=_config_list, nargs="+", default=None,
+                       metavar="FAMILY/NAME",
+                       help="only these configurations of the grid, named as in front.md "
+                            "(e.g. nmf/code-l1-0.02; space or comma separated); measured "
+                            "even where --quick's subset leaves them out")
     _add_run_options(front, "front_out",
                      "configurations measured in parallel worker processes (default: 1)")
+
+
+def _config_list(text):
+    """An argparse type: comma-separated ``family/name`` of configurations of the grid."""
+    import difflib
+
+    from .study.front import GRID
+
+    known = {f"{c.family}/{c.name}" for c in GRID}
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names or [text]:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else (
+                "; the names are family/config as in the front's report, e.g. "
+                "nmf/code-l1-0.02")
+            raise argparse.ArgumentTypeError(f"unknown configuration {name!r}{hint}")
+    return names
 
 
 def _data_error(parser, command, exc):
@@ -161,9 +185,19 @@ def _data_error(parser, command, exc):
 
 
 def _front(parser, args, command):
-    from .study.front import FrontOptions, front
+    from .study.front import FAMILIES, GRID, FrontOptions, front
 
     families = None if args.families is None else [f for group in args.families for f in group]
+    grid = None
+    if args.configs is not None:
+        named = {name for group in args.configs for name in group}
+        # Named configurations are measured whatever --quick's subset says.
+        grid = [dataclasses.replace(c, quick=True) for c in GRID
+                if f"{c.family}/{c.name}" in named]
+        families = sorted({c.family for c in grid} & set(families or FAMILIES))
+        if not families:
+            parser.exit(2, "sparse-parts front: error: none of the --configs is in the "
+                           "--families given.\n")
     autoencoders = families is None or bool({"shallow", "asym"} & set(families))
     try:
         # The device is resolved (loading torch) only when an auto-encoder is measured.
@@ -174,8 +208,9 @@ def _front(parser, args, command):
         prepare_output_folder(args.out)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts front: error: {exc}\n")
-    options = FrontOptions(out=args.out, families=families, quick=args.quick, jobs=args.jobs,
-                           threads=args.threads, figures=not args.no_figures, command=command)
+    options = FrontOptions(out=args.out, families=families, grid=grid, quick=args.quick,
+                           jobs=args.jobs, threads=args.threads, figures=not args.no_figures,
+                           command=command)
     try:
         front(settings, options)
     except DataError as exc:

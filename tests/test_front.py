@@ -272,6 +272,27 @@ def test_the_front_command_runs_a_family_and_rejects_bad_ones(tmp_path, capsys):
     assert "unknown family 'bogus'" in capsys.readouterr().err
 
 
+def test_the_front_command_runs_named_configurations(tmp_path, capsys):
+    out = str(tmp_path / "named")
+    # code-l1-0.05 is not in the --quick subset: a named configuration runs anyway.
+    status = main(["front", "--quick", "--dataset", "digits", "--configs",
+                   "nmf/code-l1-0.05,sklearn-minibatch-nmf/alpha0-l1r1", "--out", out,
+                   "--no-figures", "--device", "cpu"])
+    assert status == 0
+    rows = _read_csv(os.path.join(out, "front.csv"))
+    assert [(row["family"], row["config"]) for row in rows] == [
+        ("nmf", "code-l1-0.05"), ("sklearn-minibatch-nmf", "alpha0-l1r1")]
+    with pytest.raises(SystemExit) as exit_:
+        main(["front", "--configs", "nmf/code-l1-0.5", "--out", out])
+    assert exit_.value.code == 2
+    assert "unknown configuration 'nmf/code-l1-0.5'; did you mean nmf/code-l1-0.05" in (
+        capsys.readouterr().err)
+    with pytest.raises(SystemExit) as exit_:
+        main(["front", "--configs", "nmf/code-l1-0.05", "--families", "asym", "--out", out])
+    assert exit_.value.code == 2
+    assert "none of the --configs is in the --families" in capsys.readouterr().err
+
+
 def test_front_without_autoencoders_never_imports_torch(tmp_path):
     code = (
         "import sys\n"
