@@ -9,7 +9,6 @@ import numpy as np
 import scipy.sparse
 from sklearn.utils.validation import check_array
 
-
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # scikit-learn wraps fit_transform and transform (set_output): a frame between the
 # user's call and ours.

@@ -226,7 +226,7 @@ def test_center_pre_activations_keeps_the_batchnorm_statistics(encoder, digits):
     encoder.eval()
     center_pre_activations(encoder, X)
     assert not encoder.training
-    for buffer, saved in zip(encoder.buffers(), before):
+    for buffer, saved in zip(encoder.buffers(), before, strict=True):
         assert torch.equal(buffer, saved)
     encoder.train()  # as in training, BatchNorm normalising by the batch
     with torch.no_grad():

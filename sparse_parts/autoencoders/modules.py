@@ -165,7 +165,7 @@ def center_pre_activations(encoder, X):
     try:
         with torch.no_grad():
             encoder.output_layer.bias.sub_(encoder(X).mean(dim=0))
-            for buffer, saved in zip(encoder.buffers(), buffers):
+            for buffer, saved in zip(encoder.buffers(), buffers, strict=True):
                 buffer.copy_(saved)
     finally:
         encoder.train(was_training)
