@@ -98,7 +98,7 @@ PARAMETERS = r"""
         training images (at most 2,048, evenly spaced). A random unit's
         pre-activation otherwise has nearly the same sign on every non-negative
         image, and the units negative everywhere never learn (on Fashion-MNIST about
-        half of 100; 15 to 20 stay unused after training instead of 40 to 55).
+        half of 100; 12 to 30 stayed unused after training instead of 40 to 55).
     encoder_iterations : int >= 0, default=0
         Refine the codes this many times after the encoder,
         :math:`H \leftarrow \sigma(Z + H S + b_t)` with :math:`Z` the encoder's
