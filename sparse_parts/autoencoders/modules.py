@@ -31,7 +31,7 @@ _SLOPE = 0.1  # LeakyReLU negative slope of the InfoGAN encoder and the study's 
 
 
 class DenseEncoder(nn.Module):
-    """One dense layer ``x -> x W_e + b_e`` (pre-activation; the sigmoid comes after).
+    """One dense layer ``x -> x W_e + b_e`` (pre-activations; the code activation comes after).
 
     Parameters
     ----------
@@ -57,7 +57,7 @@ class InfoGANEncoder(nn.Module):
 
     conv 64 4x4 stride 2 + LeakyReLU(0.1); conv 128 4x4 stride 2 + BatchNorm +
     LeakyReLU(0.1); flatten; dense 1024 + BatchNorm + LeakyReLU(0.1); dense
-    ``n_components`` (pre-activation; the sigmoid comes after).
+    ``n_components`` (pre-activations; the code activation comes after).
 
     Any image shape works: the convolutions pad by 1, so 28x28 gives 14x14 then 7x7
     (6272 features flattened), 8x8 gives 4x4 then 2x2, and an axis of length 1 keeps
