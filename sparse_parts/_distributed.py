@@ -32,6 +32,7 @@ model as it was. ``code_sparseness_scope="component"`` is not distributed (see
 :func:`_check_distributable`).
 """
 
+import itertools
 import sys
 import time
 import uuid
@@ -156,9 +157,10 @@ def _chunk_step(X, chunk, scale, atoms_t, beta, settings):
     B = X @ atoms_t
     G = atoms_t.T @ atoms_t
     weights = code_l1_weights(X, settings["code_l1"])
-    codes = _code_constraint(X, settings).update(
-        chunk.codes, B if weights is None else B - weights[:, None], G)
-    codes_hat = extrapolated(_code_constraint(X, settings), codes, chunk.codes, beta)
+    code_constraint = _code_constraint(X, settings)
+    codes = code_constraint.update(chunk.codes, B if weights is None else B - weights[:, None],
+                                   G)
+    codes_hat = extrapolated(code_constraint, codes, chunk.codes, beta)
     sums = {"inner": float(np.vdot(B, codes)), "code_grams": codes.T @ codes,
             "penalty": 0.0 if weights is None else float(np.vdot(weights, codes.sum(1))),
             **_atom_sums(X, codes_hat)}
@@ -205,26 +207,40 @@ class _Cluster:
         X = X.rechunk({1: -1}) if X.numblocks[1] > 1 else X
         self.blocks = X.to_delayed().ravel().tolist()
         self.token = uuid.uuid4().hex[:8]
+        self.count = itertools.count()
+        self.persisted = []
 
     def task(self, function, name, *args):
         return self.dask.delayed(function, pure=False)(
-            *args, dask_key_name=f"sparse-nmf-{name}-{self.token}-{uuid.uuid4().hex[:12]}")
+            *args, dask_key_name=f"sparse-nmf-{name}-{self.token}-{next(self.count)}")
 
     def broadcast(self, value):
-        """``value`` sent once to every worker (a scattered future), or as it is."""
-        if self.client is None:
-            return value
-        return self.client.scatter(value, broadcast=True, hash=False)
+        """``value`` as a node of the graph: sent to the first worker that needs it,
+        fetched from there by the others, and recomputable (unlike scattered data) if
+        every worker holding it is lost."""
+        return self.dask.delayed(value, name=f"sparse-nmf-atoms-{self.token}-"
+                                             f"{next(self.count)}")
 
     def persist(self, tasks):
+        """``tasks`` computed and kept where they ran (the chunks' states)."""
         if self.client is None:
             return list(self.dask.persist(*tasks))
-        return self.client.persist(tasks)
+        self.persisted = self.client.persist(tasks)
+        return self.persisted
+
+    def release(self):
+        """Remove this fit's data from the workers, whoever still refers to it (after
+        an interruption, the traceback's frames do)."""
+        if self.client is not None:
+            from distributed import futures_of
+
+            self.client.cancel(futures_of(self.persisted))
+        self.persisted = []
 
     def compute(self, task):
         if self.client is None:
             return self.dask.compute(task)[0]
-        return self.client.compute(task).result()
+        return self.client.gather(self.client.compute(task))
 
     def tree_sum(self, items):
         """Sum ``items`` pairwise on the workers: one result reaches the client."""
@@ -308,7 +324,6 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
         raise ValueError(f"Negative values in data passed to SparseNMF (smallest {smallest}); "
                          "NMF needs non-negative data.")
     data_scale = float(largest) or 1.0
-    squared_error_unit = data_scale * data_scale
     settings = {"n_components": n_components, "atom_sparseness": atom_sparseness,
                 "code_sparseness": code_sparseness, "code_l1": code_l1, "init": init}
     atom_constraint, _ = factor_constraints(
@@ -325,6 +340,18 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
         atoms_t = np.asfortranarray(np.asarray(components, dtype=X.dtype).T)
         codes = da.asarray(codes).rechunk((X.chunks[0], n_components)) / data_scale
         start_codes = codes.to_delayed().ravel().tolist()
+    try:
+        return _iterate(cluster, atom_constraint, atoms_t, start_codes, data_scale, settings,
+                        n_samples * n_features, max_iter, tol, verbose, callback, extrapolate)
+    finally:
+        # Interrupted or not, nothing of this fit stays on the workers.
+        cluster.release()
+
+
+def _iterate(cluster, atom_constraint, atoms_t, start_codes, data_scale, settings, size,
+             max_iter, tol, verbose, callback, extrapolate):
+    """The loop of :func:`sparse_parts.nmf.sparse_nmf`, its sums gathered from the chunks."""
+    squared_error_unit = data_scale * data_scale
     atoms = cluster.broadcast(atoms_t)
     chunks = cluster.persist([
         cluster.task(_chunk_init, "init", block, data_scale, atoms, codes, settings)
@@ -338,7 +365,6 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
     started = time.perf_counter()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        # The loop of sparse_nmf, its sums over the samples gathered from the chunks.
         atoms_t = atom_constraint.update(atoms_t, sums["cross"], sums["grams"])
         atoms = cluster.broadcast(atoms_t)
         chunks = cluster.persist(cluster.map_chunks(_chunk_step, "step", chunks, data_scale,
@@ -357,7 +383,7 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
                 beta_max, beta = beta, beta / 1.5
             else:
                 beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-        errors.append(2 * reconstruction / (n_samples * n_features) * squared_error_unit)
+        errors.append(2 * reconstruction / size * squared_error_unit)
         if verbose and (n_iter % 10 == 0 or n_iter == 1):
             print(f"SparseNMF (dask): iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
                   f"({time.perf_counter() - started:.1f} s)")
@@ -372,7 +398,6 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
                 f"Maximum number of iterations {max_iter} reached before the relative "
                 f"decrease of the objective fell below tol={tol}. Increase max_iter.",
                 ConvergenceWarning, stacklevel=external_stacklevel())
-    del chunks  # the codes held on the workers are released
     return np.ascontiguousarray(atoms_t.T), n_iter, errors
 
 
