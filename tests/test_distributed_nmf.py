@@ -78,6 +78,7 @@ def _guarded_chunks(X, chunk_size, client_pid, log=None):
         for start in range(0, len(X), chunk_size)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", [{}, {"code_sparseness": 0.5},
                                     {"code_l1": 0.1, "atom_sparseness": 0.5}],
                          ids=["unconstrained", "sample-scope", "code-l1"])
@@ -94,6 +95,7 @@ def test_distributed_fit_equals_the_in_memory_fit(client, digits, params):
     np.testing.assert_allclose(components, expected, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_the_stopping_rule_is_the_in_memory_one(client, digits):
     _, expected, n_iter, _ = sparse_nmf(digits, N_COMPONENTS, max_iter=200, tol=1e-3,
                                         random_state=0)
@@ -104,6 +106,7 @@ def test_the_stopping_rule_is_the_in_memory_one(client, digits):
     np.testing.assert_allclose(components, expected, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_estimator_fits_on_the_workers_without_gathering_images(client, digits, tmp_path):
     log = tmp_path / "loads.txt"
     X = _guarded_chunks(digits, 100, os.getpid(), log=str(log))
@@ -197,6 +200,7 @@ def test_interrupted_fit_raises_and_releases_the_cluster(client, digits):
     np.testing.assert_array_equal(model.components_, before)
 
 
+@pytest.mark.slow
 def test_a_worker_lost_mid_fit_gives_the_same_atoms(client, digits):
     X = da.from_array(digits, chunks=(60, 64))
     start = _same_start(digits)
