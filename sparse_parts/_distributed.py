@@ -114,7 +114,7 @@ def _unit(X, scale):
 
 
 def _chunk_bounds(X):
-    """A chunk's largest and smallest entries, whether all are finite, its size."""
+    """A chunk's largest and smallest entries, and whether all are finite (1.0 or 0.0)."""
     X = np.asarray(X)
     if X.size == 0:
         return np.array([-np.inf, np.inf, 1.0])
@@ -445,6 +445,9 @@ def _check_array(X):
     if any(np.isnan(size) for size in X.shape):
         raise ValueError("The dask array has unknown chunk sizes; call "
                          "X.compute_chunk_sizes() first.")
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"Found a dask array of shape {X.shape}; SparseNMF needs at least "
+                         "one sample and one feature.")
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     return X
