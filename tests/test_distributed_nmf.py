@@ -231,3 +231,18 @@ def test_missing_dask_names_the_extra(monkeypatch):
         _require_dask()
     # Without dask loaded nothing is a dask array (and dask is not imported to say so).
     assert not is_dask_array(np.ones((2, 2)))
+
+
+def test_without_a_client_the_default_scheduler_runs_it(monkeypatch, digits):
+    from sparse_parts import _distributed
+
+    monkeypatch.setattr(_distributed, "_active_client", lambda: None)
+    _, expected, _, _ = sparse_nmf(digits, N_COMPONENTS, max_iter=6, tol=0, random_state=0,
+                                   code_l1=0.05)
+    with dask.config.set(scheduler="synchronous"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        components, n_iter, _ = sparse_nmf_dask(
+            da.from_array(digits, chunks=(120, 64)), N_COMPONENTS, max_iter=6, tol=0,
+            init=_same_start(digits), code_l1=0.05)
+    assert n_iter == 6
+    np.testing.assert_allclose(components, expected, atol=1e-9)
