@@ -50,6 +50,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _array as xp
+from . import _distributed
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
     code_l1_weights,
@@ -422,9 +423,17 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     def fit(self, X, y=None):
         """Learn the atoms from ``X``.
 
+        A dask array is fitted where its chunks live, on the active
+        ``dask.distributed`` client (else dask's default scheduler): every iteration
+        solves each chunk's codes on a worker and sums the atoms' statistics there;
+        the client updates the atoms. The start is taken from the first chunk, so
+        the result differs from the in-memory fit's by the start; not available with
+        ``code_sparseness_scope="component"`` and a ``code_sparseness``, nor with a
+        ``device``. See the user guide, "Beyond one machine".
+
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Non-negative training images, flattened.
         y : Ignored
             Not used, present for API consistency by convention.
@@ -446,14 +455,17 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
         y : Ignored
             Not used, present for API consistency by convention.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, n_components)
+            A lazy dask array for a dask ``X``.
         """
+        if _distributed.is_dask_array(X):  # fitted on the chunks, where they live
+            return _distributed.fit_transform(self, X)
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_non_negative=True)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
@@ -568,12 +580,15 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
 
         Returns
         -------
         codes : ndarray of shape (n_samples, n_components)
+            A lazy dask array (solved block by block) for a dask ``X``.
         """
+        if _distributed.is_dask_array(X):
+            return _distributed.transform(self, X)
         return self._validated_codes(X, "transform")[1]
 
     def _validated_codes(self, X, method):
