@@ -9,7 +9,7 @@ built on it.
 
 A subclass provides:
 
-- ``_validated_codes(X, method)``: ``(X, codes)``, the input validated once (as
+- ``_validated_codes(X)``: ``(X, codes)``, the input validated once (as
   ``transform`` does) and its codes;
 - ``_decode(codes, components)``: images from validated codes and atoms, in numpy;
 - ``_code_bounds``: the closed interval the codes live in (``None``: unbounded);
@@ -93,7 +93,7 @@ class PartBasedMixin:
         -------
         score : float
         """
-        X, codes = self._validated_codes(X, "score")
+        X, codes = self._validated_codes(X)
         reconstruction = self._decode(codes, self.components_)
         return -float(np.mean((X.astype(np.float64) - reconstruction) ** 2))
 
@@ -105,4 +105,5 @@ class PartBasedMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.positive_only = True  # the input contract: non-negative images
         return tags

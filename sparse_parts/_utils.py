@@ -4,10 +4,11 @@ import math
 import numbers
 import os
 import sys
+import warnings
 
 import numpy as np
 import scipy.sparse
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, validate_data
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # scikit-learn wraps fit_transform and transform (set_output): a frame between the
@@ -169,3 +170,84 @@ def conv_geometry(size, kernel=4, stride=2, padding=1):
     """
     kernel = min(kernel, size + 2 * padding)
     return kernel, (size + 2 * padding - kernel) // stride + 1
+
+
+# ------------------------------------------------------------- the input contract
+# Above this maximum, X cannot be intensities in [0, 1] (even with some noise): most
+# likely raw pixel values such as 0-255.
+RAW_PIXEL_MAX = 1.5
+
+
+def check_image_stack(X, owner):
+    """Refuse a stack of images of more than two dimensions, saying how to flatten it
+    (``owner``: the estimator or function named in the message).
+
+    scikit-learn's own message ("Found array with dim 3") says neither how to flatten
+    the images nor that ``image_shape`` then keeps their geometry.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is None and isinstance(X, (list, tuple)):
+        try:
+            shape = np.shape(X)
+        except ValueError:  # ragged: scikit-learn's validation says so
+            return
+    if shape is not None and len(shape) > 2:
+        geometry = tuple(int(v) for v in shape[1:])
+        hint = (f"image_shape={geometry}" if len(geometry) <= 3
+                else "image_shape=(height, width)")
+        raise ValueError(
+            f"{owner} takes a 2-D array (n_samples, n_features) of "
+            f"flattened images, got an array of shape {tuple(int(v) for v in shape)}: "
+            "flatten with X.reshape(len(X), -1) and pass image_shape=(h, w) to keep the "
+            f"images' geometry (here {hint}).")
+
+
+def check_non_negative(X, owner):
+    """Refuse negative values, saying what to do: the codes, atoms, decoders and
+    metrics of every estimator here assume non-negative images."""
+    if X.size and float(X.min()) < 0:
+        raise ValueError(
+            f"Negative values in data passed to {owner}: the smallest "
+            f"is {float(X.min()):.4g}, but its codes, atoms and metrics assume "
+            "non-negative images. Shift/clip them (e.g. X - X.min(), or np.clip(X, 0, "
+            "None)) or scale to [0, 1] (e.g. (X - X.min()) / (X.max() - X.min())).")
+
+
+def warn_raw_pixels(X, estimator):
+    """Warn when ``X`` holds values above :data:`RAW_PIXEL_MAX`: raw pixels (0-255)
+    saturate the sigmoid codes of a model fitted for images in [0, 1]."""
+    highest = float(X.max()) if X.size else 0.0
+    if highest > RAW_PIXEL_MAX:
+        warnings.warn(
+            f"X holds values up to {highest:g}, but {type(estimator).__name__} expects "
+            "images scaled to [0, 1] (its codes and default decoder are fitted for that "
+            "range); scale X first, e.g. X / 255 for 8-bit pixels.",
+            UserWarning, stacklevel=external_stacklevel())
+
+
+def warn_more_atoms_than_samples(n_components, n_samples, estimator):
+    """Warn when a fit learns more atoms than it has training images: the extra atoms
+    are not determined by the data (copies of images, or left to the initialisation)."""
+    if n_components > n_samples:
+        warnings.warn(
+            f"{type(estimator).__name__} learns n_components={n_components} atoms from "
+            f"{n_samples} samples: more atoms than samples are not determined by the data. "
+            "Fit on more images or lower n_components.",
+            UserWarning, stacklevel=external_stacklevel())
+
+
+def check_images(estimator, X, *, reset, ensure_min_samples=1,
+                 dtype=(np.float64, np.float32)):
+    """The one input contract of the estimators: ``X`` validated as scikit-learn does
+    (2-D, finite, float32 or float64 -- other dtypes become the first of ``dtype`` --,
+    ``n_features_in_`` set or checked), plus a clear
+    message for a stack of images of more than two dimensions and for negative values.
+
+    Returns the validated array.
+    """
+    owner = type(estimator).__name__
+    check_image_stack(X, owner)
+    X = validate_data(estimator, X, dtype=list(dtype), reset=reset,
+                      ensure_min_samples=ensure_min_samples)
+    check_non_negative(X, owner)
+    return X

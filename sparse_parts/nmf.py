@@ -39,7 +39,6 @@ column and one projection. Hoyer's ``nmfsc`` reaches the same sparse solutions b
 needs far more iterations; ``benchmarks/bench_nmf.py`` measures both.
 """
 
-import functools
 import time
 import warnings
 
@@ -47,7 +46,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _array as xp
 from . import _distributed
@@ -62,10 +62,14 @@ from ._nmf_constraints import (
 )
 from ._utils import (
     check_fraction,
+    check_image_stack,
+    check_images,
     check_int,
+    check_non_negative,
     check_real,
     external_stacklevel,
     resolve_image_shape,
+    warn_more_atoms_than_samples,
 )
 
 __all__ = ["SparseNMF", "sparse_nmf"]
@@ -128,31 +132,18 @@ def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code
     return n_components, atom_sparseness, code_sparseness, init
 
 
-class _NoOnlineFit(AttributeError, ValueError):
-    """No ``partial_fit`` here: ``hasattr`` says False, and it is a ValueError."""
-
-
-class _UnlessComponentScope:
-    """``partial_fit``, which a model whose codes are constrained per component lacks.
-
-    Getting it from such a model raises :class:`_NoOnlineFit` (so ``hasattr`` is
-    False, and scikit-learn's checks leave it out); from the class, the function.
-    """
-
-    def __init__(self, method):
-        self.method = method
-        functools.update_wrapper(self, method)
-
-    def __get__(self, model, owner=None):
-        if model is None:
-            return self.method
-        if model.code_sparseness is not None and model.code_sparseness_scope == "component":
-            raise _NoOnlineFit(
-                "SparseNMF.partial_fit is not available with code_sparseness_scope="
-                "'component': that constraint holds each component's activations across "
-                "all the training samples at once, which a chunk does not have. Use "
-                "code_sparseness_scope='sample', or fit on all the samples.")
-        return self.method.__get__(model, owner)
+def _has_online_fit(model):
+    """The check of :func:`~sklearn.utils.metaestimators.available_if` for
+    ``partial_fit``: a model whose codes are constrained per component has none, and
+    getting the method raises an AttributeError (``hasattr`` is False, scikit-learn's
+    checks leave it out) whose cause says why."""
+    if model.code_sparseness is not None and model.code_sparseness_scope == "component":
+        raise AttributeError(
+            "SparseNMF.partial_fit is not available with code_sparseness_scope="
+            "'component': that constraint holds each component's activations across "
+            "all the training samples at once, which a chunk does not have. Use "
+            "code_sparseness_scope='sample', or fit on all the samples.")
+    return True
 
 
 # ------------------------------------------------------------------ public function
@@ -170,8 +161,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Non-negative, finite data (validated by the caller or by :class:`SparseNMF`).
+    X : array-like of shape (n_samples, n_features)
+        Non-negative, finite data, float32 or float64 (other dtypes become float64).
     callback : callable, default=None
         Called after every iteration as ``callback(n_iter, codes, components, error)``
         with ``error`` the current mean squared error; returning True stops the fit.
@@ -196,7 +187,9 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         exceeds the floating-point range, for data near it), without the penalty;
         ``tol`` applies to the objective, penalty included.
     """
-    X = np.asarray(X)
+    check_image_stack(X, "sparse_nmf")
+    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    check_non_negative(X, "sparse_nmf")
     n_samples, n_features = X.shape
     n_components, atom_sparseness, code_sparseness, init = _check_parameters(
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
@@ -466,10 +459,11 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """
         if _distributed.is_dask_array(X):  # fitted on the chunks, where they live
             return _distributed.fit_transform(self, X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_non_negative=True)
+        X, device = self._prepare(X, reset=True)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
-        device = xp.resolve_torch_device(self.device)
+        if isinstance(self.n_components, int):  # else sparse_nmf's error names it
+            warn_more_atoms_than_samples(self.n_components, X.shape[0], self)
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,
@@ -490,7 +484,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         self.reconstruction_err_ = _residual_norm(X, codes, components)
         return codes
 
-    @_UnlessComponentScope
+    @available_if(_has_online_fit)
     def partial_fit(self, X, y=None):
         """Update the atoms from one chunk of images (online learning).
 
@@ -504,7 +498,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         the initial codes: it gives the atoms of ``fit`` with ``max_iter=1``. After
         a fit, the sums start empty, from the fitted atoms. Not available with
         ``code_sparseness_scope="component"`` and a ``code_sparseness``, which
-        constrains all samples together (a ValueError, also an AttributeError).
+        constrains all samples together: getting the method then raises an
+        AttributeError (``hasattr(model, "partial_fit")`` is False).
 
         Parameters
         ----------
@@ -519,14 +514,12 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         self : SparseNMF
         """
         first = not hasattr(self, "components_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first,
-                          ensure_non_negative=True)
+        X, device = self._prepare(X, reset=first)
         n_components, atom_sparseness, code_sparseness, init = _check_parameters(
             *X.shape, self.n_components, self.atom_sparseness, self.code_sparseness,
             self.code_sparseness_scope, self.init, self.max_iter, self.tol)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)
         code_l1 = _check_code_l1(self.code_l1)
-        device = xp.resolve_torch_device(self.device)
         if not first and n_components != self.components_.shape[0]:
             raise ValueError(
                 f"n_components={n_components} but this model has "
@@ -589,16 +582,23 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """
         if _distributed.is_dask_array(X):
             return _distributed.transform(self, X)
-        return self._validated_codes(X, "transform")[1]
+        return self._validated_codes(X)[1]
 
-    def _validated_codes(self, X, method):
+    def _prepare(self, X, *, reset):
+        """The one preparation of ``fit``, ``partial_fit`` and ``transform``: ``X``
+        under the package's input contract (:func:`~sparse_parts._utils.check_images`),
+        checked against the fitted model unless ``reset``, and the torch device (None
+        for numpy)."""
+        if not reset:
+            check_is_fitted(self)
+        return check_images(self, X, reset=reset), xp.resolve_torch_device(self.device)
+
+    def _validated_codes(self, X):
         """``(X, codes)``: the input validated once, and its per-sample codes."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
-                          ensure_non_negative=True)
+        X, device = self._prepare(X, reset=False)
         codes = solve_codes(X, self.components_.astype(X.dtype, copy=False),
                             self._sample_sparseness(), self.max_iter, self.tol,
-                            xp.resolve_torch_device(self.device), _check_code_l1(self.code_l1))
+                            device, _check_code_l1(self.code_l1))
         return X, codes
 
     _count_name = "n_components_"
@@ -606,8 +606,3 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
     def _decode(self, codes, components):
         """Images from codes and (possibly operated) atoms: ``codes @ components``."""
         return codes @ components.astype(codes.dtype, copy=False)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True
-        return tags

@@ -189,7 +189,7 @@ def test_verbose_prints_progress(digits, capsys):
 
 
 @pytest.mark.parametrize("X, message", [
-    (-np.ones((5, 4)), "Negative values in data passed to X in SparseNMF"),
+    (-np.ones((5, 4)), "Negative values in data passed to SparseNMF: .*shift/clip"),
     (np.full((5, 4), np.nan), "NaN"),
     (np.full((5, 4), np.inf), "infinity"),
     (np.ones((0, 4)), "0 sample"),

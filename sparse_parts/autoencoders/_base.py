@@ -16,15 +16,18 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._decomposition import PartBasedMixin
 from .._utils import (
     check_fraction,
+    check_images,
     check_int,
     check_real,
     external_stacklevel,
     resolve_image_shape,
+    warn_more_atoms_than_samples,
+    warn_raw_pixels,
 )
 from ._device import resolve_device
 from ._skorch import check_callbacks, fit_net, make_net
@@ -41,13 +44,12 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
+# The networks compute in float32: other dtypes (integer pixels) become float32.
+_DTYPES = (np.float32, np.float64)
 # Rows per forward pass in transform: bounds memory, and transform is batch-independent.
 _TRANSFORM_CHUNK = 2048
 # Keyword arguments passed through to the skorch net, as skorch users write them.
 NET_PARAM_PREFIXES = ("optimizer__", "callbacks__")
-# Above this maximum, X cannot be intensities in [0, 1] (even with some noise): most
-# likely raw pixel values such as 0-255, on which training saturates the sigmoid codes.
-_RAW_PIXEL_MAX = 1.5
 # Parameters a continued training (partial_fit, warm start) may change: they say how
 # long to train, not what the net is.
 # A continued training keeps the net it has, its callbacks included: what these say
@@ -495,8 +497,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         ``epochs`` None trains ``max_epochs`` epochs; an int trains that many.
         """
         self._check_params()
-        X = validate_data(self, X, dtype=[np.float32, np.float64], ensure_min_samples=2,
-                          reset=not continuing)
+        X = check_images(self, X, ensure_min_samples=2, reset=not continuing,
+                         dtype=_DTYPES)
         _check_float32_range(X)
         n_samples, n_features = X.shape
         if self.atom_sparseness is not None and n_features < 2:
@@ -516,13 +518,9 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                     f"sample as one row of {n_features} pixels. For images, pass "
                     "image_shape=(height, width).", UserWarning,
                     stacklevel=external_stacklevel())
-        highest = float(X.max())
-        if highest > _RAW_PIXEL_MAX:
-            warnings.warn(
-                f"X holds values up to {highest:g}, but {type(self).__name__} expects images "
-                "scaled to [0, 1] (its codes and default decoder are fitted for that "
-                "range); scale X first, e.g. X / 255 for 8-bit pixels.",
-                UserWarning, stacklevel=external_stacklevel())
+        warn_raw_pixels(X, self)
+        if method == "fit" and not continuing:  # a chunk of partial_fit may be small
+            warn_more_atoms_than_samples(int(self.n_components), n_samples, self)
         torch_device = torch.device(device)
         if continuing:
             net = self.net_
@@ -602,10 +600,10 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
             module.train(was_training)
         return np.concatenate(chunks, axis=0)
 
-    def _validated_codes(self, X, method):
+    def _validated_codes(self, X):
         """``(X, codes)``: the input validated once, and its codes."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
+        X = check_images(self, X, reset=False, dtype=_DTYPES)
         _check_float32_range(X)
         return X, self._encode(X).astype(X.dtype, copy=False)
 
@@ -627,7 +625,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         -------
         codes : ndarray of shape (n_samples, n_components)
         """
-        return self._validated_codes(X, "transform")[1]
+        return self._validated_codes(X)[1]
 
     def _decode(self, codes, components):
         """``sigma_d(codes @ components + decoder_bias_)`` in numpy (the bias never operated)."""
