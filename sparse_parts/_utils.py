@@ -209,7 +209,7 @@ def check_non_negative(X, owner):
         raise ValueError(
             f"Negative values in data passed to {owner}: the smallest "
             f"is {float(X.min()):.4g}, but its codes, atoms and metrics assume "
-            "non-negative images. Shift/clip them (e.g. X - X.min(), or np.clip(X, 0, "
+            "non-negative images: shift/clip them (e.g. X - X.min(), or np.clip(X, 0, "
             "None)) or scale to [0, 1] (e.g. (X - X.min()) / (X.max() - X.min())).")
 
 

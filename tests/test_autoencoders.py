@@ -180,11 +180,6 @@ def test_training_lowers_the_reconstruction_error(small):
     assert losses[-1] < losses[0]
 
 
-def test_negative_inputs_are_accepted(small):
-    codes = SparseNonNegAutoEncoder(**FAST).fit_transform(small - 0.5)
-    assert np.isfinite(codes).all()
-
-
 def test_validation_fraction_and_early_stopping(small):
     ae = SparseNonNegAutoEncoder(**{**FAST, "max_epochs": 3}, validation_fraction=0.2).fit(small)
     history = ae.net_.history

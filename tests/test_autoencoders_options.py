@@ -296,22 +296,6 @@ def test_options_survive_clone_and_pickle(cls, options, digits):
     np.testing.assert_array_equal(loaded.components_, ae.components_)
 
 
-def test_an_estimator_pickled_before_the_options_loads_with_the_defaults(digits):
-    ae = _fit(SparseNonNegAutoEncoder, digits, epochs=1)
-    state = ae.__getstate__()
-    for name in ("decoder_bias", "code_projection", "top_k", "atom_sparseness",
-                 "code_activation", "encoder_iterations", "unit_atoms"):
-        del state[name]
-    old = SparseNonNegAutoEncoder.__new__(SparseNonNegAutoEncoder)
-    old.__setstate__(state)
-    params = old.get_params()
-    assert params["decoder_bias"] is True
-    assert params["code_projection"] is params["top_k"] is params["atom_sparseness"] is None
-    assert (params["code_activation"], params["encoder_iterations"]) == ("sigmoid", 0)
-    assert params["unit_atoms"] is False
-    np.testing.assert_array_equal(old.transform(digits[:10]), ae.transform(digits[:10]))
-
-
 # --------------------------------------------------------------------------- common checks
 _ONE_COMPONENT = (
     "the check sets n_components=1, and a code of one entry cannot be projected onto a "

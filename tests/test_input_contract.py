@@ -61,7 +61,7 @@ def test_negative_images_are_refused_with_what_to_do(cls, method, images):
         model.fit(images)
     shifted = images - 0.5
     with pytest.raises(ValueError, match=rf"Negative values in data passed to {cls.__name__}: "
-                                         r"the smallest is -0.5.*Shift/clip.*scale to \[0, 1\]"):
+                                         r"the smallest is -0.5.*shift/clip.*scale to \[0, 1\]"):
         getattr(model, method)(shifted)
 
 

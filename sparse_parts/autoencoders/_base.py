@@ -20,9 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._decomposition import PartBasedMixin
 from .._utils import (
-    check_fraction,
     check_images,
-    check_int,
     check_real,
     external_stacklevel,
     resolve_image_shape,
@@ -30,34 +28,20 @@ from .._utils import (
     warn_raw_pixels,
 )
 from ._device import resolve_device
-from ._skorch import check_callbacks, fit_net, make_net
-from .modules import CODE_ACTIVATIONS, DECODER_ACTIVATIONS, AutoEncoderModule
-from .penalties import SPARSITY_PENALTIES
+from ._options import AutoEncoderOptions
+from ._skorch import fit_net, make_net
 
 __all__ = ["BaseAutoEncoder"]
 
-NONNEGATIVITY = ("projection", "asymmetric_decay", None)
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
 # The networks compute in float32: other dtypes (integer pixels) become float32.
 _DTYPES = (np.float32, np.float64)
 # Rows per forward pass in transform: bounds memory, and transform is batch-independent.
 _TRANSFORM_CHUNK = 2048
 # Keyword arguments passed through to the skorch net, as skorch users write them.
 NET_PARAM_PREFIXES = ("optimizer__", "callbacks__")
-# Parameters a continued training (partial_fit, warm start) may change: they say how
-# long to train, not what the net is.
 # A continued training keeps the net it has, its callbacks included: what these say
 # (how long to train, what to print) changes nothing the net is.
 _CONTINUE_IGNORED = ("max_epochs", "warm_start", "verbose", "callbacks")
-# Options added after the first release, with the defaults that mean "as before".
-_OPTION_DEFAULTS = dict(decoder_bias=True, code_projection=None, top_k=None, atom_sparseness=None,
-                        code_activation="sigmoid", encoder_iterations=0, unit_atoms=False)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -232,72 +216,11 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         self._net_params.update(net_params)
         return self
 
-    def __setstate__(self, state):
-        # Estimators pickled before skorch parameters were accepted have none.
-        state.setdefault("_net_params", {})
-        state.setdefault("warm_start", False)  # and no warm start
-        for name, default in _OPTION_DEFAULTS.items():  # nor these options
-            state.setdefault(name, default)
-        super().__setstate__(state)
-
     # ------------------------------------------------------------------ validation
     def _check_params(self):
-        check_int(self.n_components, "n_components")
-        if self.sparsity_penalty not in SPARSITY_PENALTIES:
-            raise ValueError(
-                f"sparsity_penalty must be one of {SPARSITY_PENALTIES}, "
-                f"got {self.sparsity_penalty!r}."
-            )
-        if self.sparsity_penalty == "kl":
-            check_real(self.sparsity_target, "sparsity_target (p) with sparsity_penalty='kl'",
-                        low=0, low_open=True, high=1, high_open=True)
-        elif self.sparsity_penalty not in (None, "l1"):  # the L1 penalty has no target
-            check_real(self.sparsity_target, "sparsity_target (p)", low=0, high=1)
-        check_real(self.sparsity_weight, "sparsity_weight (beta)", low=0)
-        check_real(self.eps, "eps", low=0, low_open=True)
-        if self.nonnegativity not in NONNEGATIVITY:
-            raise ValueError(
-                f"nonnegativity must be one of {NONNEGATIVITY}, got {self.nonnegativity!r}."
-            )
-        check_real(self.decay_weight, "decay_weight (lambda)", low=0)
-        check_real(self.decay_ratio, "decay_ratio (alpha)", low=0)
-        if self.decoder_activation not in DECODER_ACTIVATIONS:
-            raise ValueError(
-                f"decoder_activation must be one of {DECODER_ACTIVATIONS}, "
-                f"got {self.decoder_activation!r}."
-            )
-        self._check_code_options()
-        if isinstance(self.optimizer, str):
-            if self.optimizer not in OPTIMIZERS:
-                raise ValueError(
-                    f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
-                    f"subclass, got {self.optimizer!r}."
-                )
-        elif not (isinstance(self.optimizer, type)
-                  and issubclass(self.optimizer, torch.optim.Optimizer)):
-            raise ValueError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
-                f"subclass, got {self.optimizer!r}."
-            )
-        check_real(self.lr, "lr", low=0, low_open=True)
-        check_int(self.max_epochs, "max_epochs")
-        check_int(self.batch_size, "batch_size")
-        if self.batch_size < self._min_batch_size:
-            raise ValueError(
-                f"batch_size must be >= {self._min_batch_size} for {type(self).__name__}: "
-                "the BatchNorm layers of its encoder need at least 2 samples per training "
-                f"batch, got batch_size={self.batch_size}.")
-        if self.validation_fraction is not None:
-            check_real(self.validation_fraction, "validation_fraction",
-                        low=0, low_open=True, high=1, high_open=True)
-        for name in ("early_stopping", "warm_start", "decoder_bias", "unit_atoms"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}.")
-        check_int(self.n_iter_no_change, "n_iter_no_change")
-        check_real(self.tol, "tol", low=0)
-        if not isinstance(self.verbose, (bool, np.bool_)):
-            check_int(self.verbose, "verbose", low=0)
-        check_callbacks(self.callbacks)
+        """The options, validated as :data:`._options.OPTIONS` declares them, and the
+        skorch parameters; returns the :class:`AutoEncoderOptions` of this training."""
+        options = AutoEncoderOptions.from_estimator(self, min_batch_size=self._min_batch_size)
         unknown = sorted(key for key in self._net_params
                          if not key.startswith(NET_PARAM_PREFIXES))
         if unknown:
@@ -305,35 +228,8 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                 f"{type(self).__name__} got unexpected parameter(s) {', '.join(unknown)}; "
                 "besides its named parameters it takes only skorch's optimizer__<name> "
                 "and callbacks__<callback>__<name> parameters.")
-        self._check_optimizer_params()
-
-    def _check_code_options(self):
-        """The options on the codes and atoms: activation, iterations, projections."""
-        if self.code_activation not in CODE_ACTIVATIONS:
-            raise ValueError(
-                f"code_activation must be one of {CODE_ACTIVATIONS}, "
-                f"got {self.code_activation!r}.")
-        if self.code_activation == "relu" and self.sparsity_penalty == "kl":
-            raise ValueError(
-                "sparsity_penalty='kl' compares mean activations with a probability p, "
-                "which needs codes in [0, 1]; with code_activation='relu' use "
-                "sparsity_penalty='l1' (the lasso penalty, e.g. with unit_atoms=True) or "
-                "another penalty, or code_activation='sigmoid'.")
-        check_int(self.encoder_iterations, "encoder_iterations", low=0)
-        check_fraction(self.atom_sparseness, "atom_sparseness")
-        if self.top_k is not None:
-            check_int(self.top_k, "top_k")
-        if self.code_projection is None:
-            return
-        check_real(self.code_projection, "code_projection",
-                   low=0, low_open=True, high=1, high_open=True)
-        if self.top_k is not None:
-            raise ValueError(
-                "code_projection and top_k each constrain the codes on their own: set one "
-                f"to None, got code_projection={self.code_projection!r}, top_k={self.top_k!r}.")
-        if self.n_components < 2:
-            raise ValueError("code_projection needs n_components >= 2 (a code of one entry has "
-                             f"Hoyer sparseness 0), got n_components={self.n_components}.")
+        self._check_optimizer_params(options.optimizer)
+        return options
 
     @property
     def _code_bounds(self):
@@ -343,16 +239,12 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         activation = getattr(module, "code_activation", self.code_activation)
         return (0.0, None if projected or activation == "relu" else 1.0)
 
-    def _optimizer_class(self):
-        return OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-
-    def _check_optimizer_params(self):
+    def _check_optimizer_params(self, optimizer):
         """Each ``optimizer__<name>`` must name an argument of the optimizer.
 
         Checked here rather than left to torch, whose TypeError would come from
         inside skorch's initialisation without naming the estimator's parameter.
         """
-        optimizer = self._optimizer_class()
         arguments = inspect.signature(optimizer).parameters
         if any(arg.kind is inspect.Parameter.VAR_KEYWORD for arg in arguments.values()):
             return
@@ -370,42 +262,6 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
     # ------------------------------------------------------------------ building
     def _build_encoder(self, n_features, image_shape):
         raise NotImplementedError
-
-    def _make_net(self, module, device, seed, n_samples):
-        optimizer = self._optimizer_class()
-        # The fused Adam kernel updates all parameters in one pass: on CPU the plain
-        # implementation spent ~30% of a training step of the InfoGAN encoder's
-        # 6.4M-weight dense layer in element-wise optimizer arithmetic.
-        decay = self.decay_weight if self.nonnegativity == "asymmetric_decay" else 0.0
-        validation = self.validation_fraction is not None and n_samples >= 3
-        return make_net(
-            module,
-            criterion_params=dict(
-                sparsity_penalty=self.sparsity_penalty,
-                sparsity_target=float(self.sparsity_target),
-                sparsity_weight=float(self.sparsity_weight),
-                eps=float(self.eps),
-                decay_weight=float(decay),
-                decay_ratio=float(self.decay_ratio),
-            ),
-            optimizer=optimizer,
-            optimizer_params={"fused": True} if optimizer in FUSED_OPTIMIZERS else {},
-            lr=float(self.lr),
-            max_epochs=int(self.max_epochs),
-            batch_size=int(self.batch_size),
-            validation_fraction=float(self.validation_fraction) if validation else None,
-            project_atoms=self.nonnegativity == "projection",
-            atom_sparseness=check_fraction(self.atom_sparseness, "atom_sparseness"),
-            unit_atoms=bool(self.unit_atoms),
-            center_codes=self.code_activation == "relu",
-            early_stopping=(dict(patience=int(self.n_iter_no_change), threshold=self.tol)
-                            if self.early_stopping else None),
-            verbose=int(self.verbose),
-            callbacks=self.callbacks,
-            net_params=self._net_params,
-            device=device,
-            seed=seed,
-        )
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y=None):
@@ -468,9 +324,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
 
     def _check_unchanged(self, method):
         """Refuse to continue a net whose parameters changed since it was built."""
-        built_with = getattr(self, "_built_with", None)
-        if built_with is None:  # an estimator pickled before continued trainings
-            return
+        built_with = self._built_with
         current = self.get_params()
         changed = []
         for name in sorted(set(built_with) | set(current)):
@@ -496,12 +350,12 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
 
         ``epochs`` None trains ``max_epochs`` epochs; an int trains that many.
         """
-        self._check_params()
+        options = self._check_params()
         X = check_images(self, X, ensure_min_samples=2, reset=not continuing,
                          dtype=_DTYPES)
         _check_float32_range(X)
         n_samples, n_features = X.shape
-        if self.atom_sparseness is not None and n_features < 2:
+        if options.atom_sparseness is not None and n_features < 2:
             raise ValueError("atom_sparseness needs atoms of at least 2 pixels (one entry has "
                              f"Hoyer sparseness 0), got n_features={n_features}.")
         if continuing:
@@ -520,7 +374,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                     stacklevel=external_stacklevel())
         warn_raw_pixels(X, self)
         if method == "fit" and not continuing:  # a chunk of partial_fit may be small
-            warn_more_atoms_than_samples(int(self.n_components), n_samples, self)
+            warn_more_atoms_than_samples(options.n_components, n_samples, self)
         torch_device = torch.device(device)
         if continuing:
             net = self.net_
@@ -536,15 +390,10 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
                                 else torch.cuda.current_device()]
             with _cpu_numerics(device), torch.random.fork_rng(devices=fork_devices):
                 torch.manual_seed(seed)
-                module = AutoEncoderModule(
+                net = make_net(
                     self._build_encoder(n_features, image_shape or (1, n_features)),
-                    int(self.n_components), n_features, self.decoder_activation,
-                    decoder_bias=bool(self.decoder_bias),
-                    code_projection=self.code_projection, top_k=self.top_k,
-                    code_activation=self.code_activation,
-                    encoder_iterations=int(self.encoder_iterations),
-                )
-                net = self._make_net(module, device, seed, n_samples)
+                    n_features, options, n_samples=n_samples, net_params=self._net_params,
+                    device=device, seed=seed)
                 done = 0
                 fit_net(net, _as_float32_tensor(X, torch_device), epochs=epochs)
             self._built_with = self.get_params()

@@ -31,7 +31,7 @@ from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.utils import TeeGenerator
 
 from ..sparseness import project_sparseness
-from .modules import center_pre_activations
+from .modules import AutoEncoderModule, center_pre_activations
 from .penalties import AutoEncoderLoss
 
 __all__ = ["SKORCH_PRIVATE_NAMES", "SKORCH_VERSIONS", "check_callbacks", "check_skorch_api",
@@ -331,8 +331,6 @@ class _AutoEncoderNet(NeuralNet):
     def get_iterator(self, dataset, training=False):
         iterator = super().get_iterator(dataset, training=training)
         if training and iterator.shuffle:
-            if getattr(self, "shuffle_generator_", None) is None:  # a net pickled before
-                self.shuffle_generator_ = iterator.generator
             iterator.generator = self.shuffle_generator_
         return iterator
 
@@ -413,84 +411,79 @@ def _silent(*args, **kwargs):
     """A picklable sink that prints nothing."""
 
 
-def make_net(module, *, criterion_params, optimizer, optimizer_params, lr, max_epochs,
-             batch_size, validation_fraction, project_atoms, early_stopping, verbose,
-             callbacks, net_params, device, seed, atom_sparseness=None, unit_atoms=False,
-             center_codes=False):
-    """The :class:`_AutoEncoderNet` that trains ``module``.
+# The fused Adam kernel updates all parameters in one pass: on CPU the plain
+# implementation spent ~30% of a training step of the InfoGAN encoder's 6.4M-weight
+# dense layer in element-wise optimizer arithmetic.
+FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
+
+
+def make_net(encoder, n_features, options, *, n_samples, net_params, device, seed):
+    """The :class:`_AutoEncoderNet` that trains an auto-encoder around ``encoder``.
 
     Parameters
     ----------
-    module : AutoEncoderModule
-    criterion_params : dict
-        Keyword arguments of :class:`AutoEncoderLoss`.
-    optimizer : type
-        A ``torch.optim.Optimizer`` subclass.
-    optimizer_params : dict
-        The adapter's own optimizer arguments (e.g. ``fused``); ``net_params``
-        overrides them.
-    lr : float
-    max_epochs, batch_size : int
-    validation_fraction : float or None
-        Fraction of the samples held out; None trains on all of them.
-    project_atoms : bool
-        Clamp the atoms to >= 0 after every optimizer step.
-    early_stopping : dict or None
-        ``patience`` and ``threshold`` of an ``EarlyStopping`` on the validation loss
-        (the training loss without a split); None: no early stopping.
-    verbose : int
-    callbacks : list
-        The user's skorch callbacks, copied here.
+    encoder : nn.Module
+        Maps ``(batch_size, n_features)`` to ``(batch_size, n_components)``
+        pre-activations.
+    n_features : int
+    options : AutoEncoderOptions
+        The validated options (:mod:`._options`): the module, the loss, the optimizer,
+        the training loop and the callbacks are built from them.
+    n_samples : int
+        Number of training images (a validation split needs at least 3).
     net_params : dict
-        The user's ``optimizer__*`` and ``callbacks__*`` parameters, as skorch takes them.
+        The user's ``optimizer__*`` and ``callbacks__*`` parameters, as skorch takes
+        them; they override the adapter's own optimizer arguments (e.g. ``fused``).
     device : str
     seed : int
         Seeds the shuffling and the validation split.
-    atom_sparseness : float or None, default=None
-        Project every atom onto this Hoyer sparseness after every optimizer step
-        (after the clamp of ``project_atoms``); None: no such projection.
-    unit_atoms : bool, default=False
-        Rescale every atom to unit L2 norm after every optimizer step (after the
-        projections above).
-    center_codes : bool, default=False
-        Centre the encoder's pre-activations on the training images before the first
-        epoch (:class:`_CenterCodes`).
     """
-    own = [("center_codes", _CenterCodes())] if center_codes else []
-    if project_atoms:
+    module = AutoEncoderModule(
+        encoder, options.n_components, n_features, options.decoder_activation,
+        decoder_bias=options.decoder_bias, code_projection=options.code_projection,
+        top_k=options.top_k, code_activation=options.code_activation,
+        encoder_iterations=options.encoder_iterations)
+    decay = options.decay_weight if options.nonnegativity == "asymmetric_decay" else 0.0
+    criterion = dict(sparsity_penalty=options.sparsity_penalty,
+                     sparsity_target=options.sparsity_target,
+                     sparsity_weight=options.sparsity_weight, eps=options.eps,
+                     decay_weight=decay, decay_ratio=options.decay_ratio)
+    validation = options.validation_fraction if n_samples >= 3 else None
+    verbose = options.verbose
+    own = [("center_codes", _CenterCodes())] if options.code_activation == "relu" else []
+    if options.nonnegativity == "projection":
         own.append(("project_atoms", _ProjectAtoms()))
-    if atom_sparseness is not None:
-        own.append(("atom_sparseness", _ProjectAtomSparseness(atom_sparseness)))
-    if unit_atoms:
+    if options.atom_sparseness is not None:
+        own.append(("atom_sparseness", _ProjectAtomSparseness(options.atom_sparseness)))
+    if options.unit_atoms:
         own.append(("unit_atoms", _UnitAtoms()))
-    own.append(("check_loss", _CheckLoss(lr, criterion_params["sparsity_weight"])))
-    if early_stopping is not None:
+    own.append(("check_loss", _CheckLoss(options.lr, options.sparsity_weight)))
+    if options.early_stopping:
         own.append(("early_stopping", EarlyStopping(
-            monitor="valid_loss" if validation_fraction is not None else "train_loss",
+            monitor="valid_loss" if validation is not None else "train_loss",
             threshold_mode="rel", lower_is_better=True,
-            sink=print if verbose else _silent, **early_stopping,
+            sink=print if verbose else _silent, patience=options.n_iter_no_change,
+            threshold=options.tol,
         )))
     if verbose:
         own.append(("progress_bar", ProgressBar()))
     # The user's callbacks are copied so that fitting never mutates a parameter.
-    own.extend(copy.deepcopy(list(callbacks or [])))
-    prefixed_criterion = {f"criterion__{key}": value for key, value in criterion_params.items()}
-    prefixed_optimizer = {f"optimizer__{key}": value for key, value in optimizer_params.items()}
+    own.extend(copy.deepcopy(list(options.callbacks or [])))
+    fused = {"optimizer__fused": True} if options.optimizer in FUSED_OPTIMIZERS else {}
     return _AutoEncoderNet(
         module,
         criterion=AutoEncoderLoss,
-        **prefixed_criterion,
-        optimizer=optimizer,
-        **{**prefixed_optimizer, **net_params},
-        lr=lr,
-        max_epochs=max_epochs,
-        batch_size=batch_size,
+        **{f"criterion__{key}": value for key, value in criterion.items()},
+        optimizer=options.optimizer,
+        **{**fused, **net_params},
+        lr=options.lr,
+        max_epochs=options.max_epochs,
+        batch_size=options.batch_size,
         iterator_train=_SliceIterator,
         iterator_train__shuffle=True,
         iterator_train__seed=seed,
         iterator_valid=_SliceIterator,
-        train_split=(_FractionSplit(validation_fraction, seed)
-                     if validation_fraction is not None else None),
+        train_split=_FractionSplit(validation, seed) if validation is not None else None,
         callbacks=own,
         device=device,
         verbose=verbose,

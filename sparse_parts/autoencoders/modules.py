@@ -226,12 +226,6 @@ class AutoEncoderModule(nn.Module):
     encoder_iterations : int, default=0
     """
 
-    # Class defaults: modules pickled before these options existed have none.
-    code_projection = None
-    top_k = None
-    code_activation = "sigmoid"
-    encoder_iterations = 0
-
     def __init__(self, encoder, n_components, n_features, decoder_activation="leaky_relu",
                  *, decoder_bias=True, code_projection=None, top_k=None,
                  code_activation="sigmoid", encoder_iterations=0):
