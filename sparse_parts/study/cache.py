@@ -1,11 +1,13 @@
 """The model cache of a study run: fitted models stored under a hash of what made them.
 
 A cached model is found by :func:`cache_key` (the estimator's class and parameters,
-the package version and the training images) and stored as one file: a header line
+the package version, a digest of the package's source code and the training images),
+so a model pickled by other code is never loaded, and stored as one file: a header line
 with the sha256 of the pickled payload, then the payload. The checksum is verified
 before unpickling; an entry that fails it, or does not unpickle, is fitted again.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -19,7 +21,9 @@ from ._console import say
 from .estimators import make_estimator
 from .files import atomic_write
 
-__all__ = ["cache_key", "fit_or_load", "fit_or_load_estimator"]
+__all__ = ["cache_key", "code_digest", "fit_or_load", "fit_or_load_estimator"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Parameters that change neither the fitted model nor its numbers. ``callbacks`` is
 # hashed: a learning-rate schedule changes the model (the study's progress bar is set
@@ -30,13 +34,35 @@ _UNHASHED = ("verbose",)
 _HEADER = b"sparse-parts model cache, sha256 "
 
 
+@functools.cache
+def code_digest():
+    """sha256 (hex) of the package's source: every ``.py`` file under the package
+    directory, in sorted order of their relative paths, each path and content hashed.
+
+    Any change of the code changes the cache key, so a pickle written by other code
+    (whose classes may have other attributes) is never loaded.
+    """
+    digest = hashlib.sha256()
+    paths = []
+    for root, dirs, files in os.walk(_PACKAGE_DIR):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        paths.extend(os.path.join(root, f) for f in files if f.endswith(".py"))
+    for path in sorted(paths, key=lambda p: os.path.relpath(p, _PACKAGE_DIR)):
+        digest.update(os.path.relpath(path, _PACKAGE_DIR).replace(os.sep, "/").encode())
+        with open(path, "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()
+
+
 def cache_key(estimator, X):
-    """Hex digest of the estimator's class and parameters, the package version and ``X``.
+    """Hex digest of the estimator's class and parameters, the package version, the
+    package's code (:func:`code_digest`) and ``X``.
 
     Parameters
     ----------
     estimator : estimator
-        Its parameters, all but ``verbose`` and ``callbacks``, enter the key.
+        Its parameters, all but ``verbose``, enter the key (``callbacks`` too, by
+        their ``repr``).
     X : ndarray
         The training images.
 
@@ -50,6 +76,7 @@ def cache_key(estimator, X):
     description = json.dumps({"class": type(estimator).__qualname__,
                               "module": type(estimator).__module__,
                               "params": params, "version": __version__,
+                              "code": code_digest(),
                               "shape": X.shape, "dtype": str(X.dtype)}, sort_keys=True)
     digest = hashlib.sha256(description.encode())
     digest.update(np.ascontiguousarray(X).tobytes())
@@ -94,7 +121,7 @@ def fit_or_load_estimator(estimator, name, X_train, cache_dir, *, epochs=None,
     """Fit ``estimator`` on ``X_train``, or load its fitted twin from ``cache_dir``.
 
     The entry's file is ``<name>-<cache_key>.pkl``: the key covers the estimator's
-    class, parameters, the package version and ``X_train``.
+    class, parameters, the package version and code, and ``X_train``.
 
     Parameters
     ----------
