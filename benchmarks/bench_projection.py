@@ -4,7 +4,7 @@ Projects random vectors of length 100 (entries uniform on [0, 1), like NMF facto
 to Hoyer sparseness 0.6 at unit L2 norm:
 
 - ``sparse_parts.sparseness.project_sparseness`` on all of them at once (numpy);
-- Hoyer's iterative ``projfunc`` (``sparse_parts/_hoyer_reference.py``) in a Python loop
+- Hoyer's iterative ``projfunc`` (``tests/_hoyer_reference.py``) in a Python loop
   over the vectors, timed on a subset and extrapolated linearly to the full count;
 
 then the two shapes sparse NMF projects every iteration (100 x 10,000 and
@@ -26,10 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The test oracle lives beside the tests, outside the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from _hoyer_reference import projfunc  # noqa: E402
 from _timing import best_time  # noqa: E402
 
-from sparse_parts._hoyer_reference import projfunc  # noqa: E402
 from sparse_parts.sparseness import project_sparseness, sparseness_to_l1  # noqa: E402
 
 N_FEATURES = 100

@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._utils import check_int, resolve_image_shape
+from ._utils import check_int, external_stacklevel, resolve_image_shape
 
 __all__ = ["load_images", "load_labels"]
 
@@ -95,7 +95,7 @@ def _to_unit_range(array, source):
         f"{source}: the values lie in [{lowest:g}, {highest:g}], outside [0, 1]; they "
         f"were {how}. Scale the images to [0, 1] yourself to choose otherwise.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=external_stacklevel(),
     )
     return ((array.astype(np.float64) - offset) / scale).astype(np.float32)
 
@@ -165,7 +165,7 @@ def _read_image_folder(folder):
             f"{folder}: skipped what is not a PNG or JPEG file: {', '.join(ignored[:3])}"
             + (f" and {len(ignored) - 3} more." if len(ignored) > 3 else "."),
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
     paths = [os.path.join(folder, name) for name in names]
     images, colour = [], []
@@ -195,7 +195,7 @@ def _read_image_folder(folder):
             f"{len(colour)} of the {len(paths)} images in {folder} are in colour (for "
             f"example {os.path.basename(colour[0])}); they were converted to grey.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
     return np.stack(images), paths
 

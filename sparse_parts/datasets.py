@@ -21,11 +21,13 @@ import gzip
 import hashlib
 import http.client
 import os
-import socket
+import tempfile
+import time
+import urllib.request
 import zlib
 
 import numpy as np
-from sklearn.datasets import fetch_file, get_data_home, load_digits
+from sklearn.datasets import get_data_home, load_digits
 from sklearn.utils import Bunch
 
 from ._user_images import _user_path, load_images, load_labels
@@ -88,7 +90,7 @@ _CONTENT_SHA256 = {
     ),
 }
 
-# fetch_file retries a failed download once, a second later, before the next URL;
+# _fetch_file retries a failed download once, a second later, before the next URL;
 # a server silent for _DOWNLOAD_TIMEOUT seconds counts as failed.
 _DOWNLOAD_TIMEOUT = 60
 _DOWNLOAD_RETRIES = 1
@@ -255,34 +257,61 @@ def _find_file(name, directories):
     return None
 
 
-def _download(filename, directory):
-    """Download ``filename`` into ``directory`` with its checksum verified.
+def _fetch_file(url, *, folder, local_filename, sha256, n_retries, delay, timeout):
+    """Download ``url`` to ``folder/local_filename`` if its SHA-256 is ``sha256``.
 
-    :func:`sklearn.datasets.fetch_file` does the work: it writes to a temporary file
-    renamed only once its SHA-256 matches, so an interrupted or corrupted download
-    never leaves a file under the final name. Each base URL of
+    The bytes go to a temporary file in ``folder``, renamed only once the checksum
+    matches, so an interrupted or corrupted download never leaves a file under the
+    final name. ``timeout`` (seconds) bounds every blocking socket operation of this
+    request only: the process-wide default socket timeout is never touched (setting
+    it is not thread-safe). A failed request is tried ``n_retries`` more times,
+    ``delay`` seconds apart; a checksum mismatch is not retried.
+    """
+    final = os.path.join(folder, local_filename)
+    for attempt in range(n_retries + 1):
+        handle, temporary = tempfile.mkstemp(prefix=local_filename + ".", suffix=".part",
+                                             dir=folder)
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(handle, "wb") as out, \
+                    urllib.request.urlopen(url, timeout=timeout) as response:
+                while chunk := response.read(1 << 20):
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise OSError(
+                    f"The SHA256 checksum of {local_filename} ({digest.hexdigest()}) "
+                    f"differs from the expected one ({sha256}): the download is damaged "
+                    "or not the official file.")
+            os.replace(temporary, final)
+            return final
+        except (OSError, http.client.HTTPException) as error:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+            checksum = "SHA256 checksum" in str(error)
+            if checksum or attempt == n_retries:
+                raise
+            time.sleep(delay)
+
+
+def _download(filename, directory):
+    """Download ``filename`` into ``directory`` with its checksum verified
+    (:func:`_fetch_file`). Each base URL of
     :data:`FASHION_MNIST_URLS` is tried in turn. Returns ``(path, None)`` on success,
     ``(None, reasons)`` when every URL failed.
     """
     os.makedirs(directory, exist_ok=True)
     reasons = []
-    # fetch_file's urlretrieve has no timeout of its own: a stalled server would hang
-    # the call forever. The default socket timeout is set for the download only.
-    previous_timeout = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(_DOWNLOAD_TIMEOUT)
-    try:
-        for base_url in FASHION_MNIST_URLS:
-            url = base_url + filename
-            try:
-                path = fetch_file(
-                    url, folder=directory, local_filename=filename,
-                    sha256=_SHA256[filename], n_retries=_DOWNLOAD_RETRIES, delay=_RETRY_DELAY,
-                )
-                return os.fspath(path), None
-            except (OSError, http.client.HTTPException) as error:  # URLError, timeouts...
-                reasons.append(f"{url}: {error}")
-    finally:
-        socket.setdefaulttimeout(previous_timeout)
+    for base_url in FASHION_MNIST_URLS:
+        url = base_url + filename
+        try:
+            path = _fetch_file(
+                url, folder=directory, local_filename=filename, sha256=_SHA256[filename],
+                n_retries=_DOWNLOAD_RETRIES, delay=_RETRY_DELAY, timeout=_DOWNLOAD_TIMEOUT,
+            )
+            return os.fspath(path), None
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts...
+            reasons.append(f"{url}: {error}")
     return None, reasons
 
 

@@ -14,7 +14,6 @@ import warnings
 import numpy as np
 import pytest
 from PIL import Image
-from sklearn.datasets import fetch_file as sklearn_fetch_file
 
 from sparse_parts import datasets
 from sparse_parts.datasets import (
@@ -100,7 +99,7 @@ def no_system_copy(tmp_path, monkeypatch):
     def no_network(url, **kwargs):
         raise AssertionError(f"unexpected download of {url}")
 
-    monkeypatch.setattr(datasets, "fetch_file", no_network)
+    monkeypatch.setattr(datasets, "_fetch_file", no_network)
     return empty
 
 
@@ -263,8 +262,8 @@ def test_unknown_subset():
 
 
 def _serve(tmp_path, monkeypatch, files, calls, *, first_mirror_down=False):
-    """Serve ``files`` (name -> bytes) at file:// URLs, downloaded by scikit-learn's
-    own fetch_file (no network); ``calls`` records the URLs asked for. The other
+    """Serve ``files`` (name -> bytes) at file:// URLs, downloaded by the package's
+    own _fetch_file (no network); ``calls`` records the URLs asked for. The other
     mirror is a folder that does not exist: its URLs fail like a 404."""
     served, down = tmp_path / "served", tmp_path / "down"
     served.mkdir()
@@ -276,11 +275,13 @@ def _serve(tmp_path, monkeypatch, files, calls, *, first_mirror_down=False):
     )
     monkeypatch.setattr(datasets, "_RETRY_DELAY", 0)
 
+    fetch = datasets._fetch_file
+
     def recording_fetch_file(url, **kwargs):
         calls.append(url)
-        return sklearn_fetch_file(url, **kwargs)
+        return fetch(url, **kwargs)
 
-    monkeypatch.setattr(datasets, "fetch_file", recording_fetch_file)
+    monkeypatch.setattr(datasets, "_fetch_file", recording_fetch_file)
 
 
 def _released(tmp_path, monkeypatch):
@@ -339,7 +340,6 @@ def test_checksum_mismatch_is_an_error_and_nothing_is_kept(tmp_path, monkeypatch
     tampered[TEST_IMAGES + ".gz"] = good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1:]
     _serve(tmp_path, monkeypatch, tampered, [])
     home = tmp_path / "home"
-    # The message is scikit-learn's, from fetch_file.
     message = rf"SHA256 checksum of {TEST_IMAGES}\.gz"
     with pytest.raises(DatasetNotFoundError, match=message) as info:
         fetch_fashion_mnist("test", data_home=home)
@@ -351,7 +351,7 @@ def test_offline_and_absent(tmp_path, monkeypatch, no_system_copy):
     def offline(url, **kwargs):
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(datasets, "fetch_file", offline)
+    monkeypatch.setattr(datasets, "_fetch_file", offline)
     home = tmp_path / "home"
     with pytest.raises(DatasetNotFoundError) as info:
         fetch_fashion_mnist("train", data_home=home)
@@ -753,22 +753,30 @@ def test_load_images_with_labels(tmp_path):
         load_labels(tmp_path / "absent.txt")
 
 
-def test_download_restores_the_socket_timeout(tmp_path, monkeypatch):
-    """A download runs under a finite socket timeout (urlretrieve has none of its own),
-    and the process-wide default is restored afterwards, also on failure."""
+def test_download_passes_a_timeout_and_leaves_the_socket_default_alone(tmp_path,
+                                                                       monkeypatch):
+    """A download runs under a finite timeout given to urlopen (a stalled server would
+    hang forever otherwise); the process-wide default socket timeout, which other
+    threads share, is never set."""
     import socket
+    import urllib.request
 
     from sparse_parts import datasets
 
     seen = []
 
-    def stalled(url, **kwargs):
-        seen.append(socket.getdefaulttimeout())
+    def stalled(url, timeout=None):
+        seen.append((timeout, socket.getdefaulttimeout()))
         raise OSError("timed out")
 
-    monkeypatch.setattr(datasets, "fetch_file", stalled)
+    monkeypatch.setattr(urllib.request, "urlopen", stalled)
+    monkeypatch.setattr(datasets, "_RETRY_DELAY", 0)
+    monkeypatch.setattr(socket, "setdefaulttimeout", None)  # calling it would fail
     before = socket.getdefaulttimeout()
     path, reasons = datasets._download("t10k-labels-idx1-ubyte.gz", str(tmp_path))
     assert path is None and len(reasons) == len(datasets.FASHION_MNIST_URLS)
-    assert seen and all(t == datasets._DOWNLOAD_TIMEOUT for t in seen)
-    assert socket.getdefaulttimeout() == before
+    assert all("timed out" in reason for reason in reasons)
+    # Each URL tried once more after a failure, each time with the download's timeout.
+    assert seen == [(datasets._DOWNLOAD_TIMEOUT, before)] * (
+        len(datasets.FASHION_MNIST_URLS) * (datasets._DOWNLOAD_RETRIES + 1))
+    assert os.listdir(tmp_path) == []  # no partial file left

@@ -7,11 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _hoyer_reference import projfunc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sparse_parts._hoyer_reference import projfunc
 from sparse_parts.sparseness import (
     hoyer_sparseness,
     project_l1_l2,

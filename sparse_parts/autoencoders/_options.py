@@ -142,7 +142,7 @@ OPTIONS = (
     penalty :math:`\|h_i\|_1 = \sum_j h_{ij}` of each code (no target).
     ``None``: no sparsity term.
         """),
-    Option("sparsity_target", 0.05, real(0, 1),  # (0, 1) for 'kl': see check_options
+    Option("sparsity_target", 0.05, real(),  # the range depends on the penalty: _check_rules
            "float", """
     :math:`p`, the target mean activation of each code unit; in (0, 1) for "kl",
     [0, 1] otherwise (ignored by "l1").
@@ -357,6 +357,8 @@ class AutoEncoderOptions:
         if self.sparsity_penalty == "kl":
             check_real(self.sparsity_target, "sparsity_target (p) with sparsity_penalty='kl'",
                        low=0, low_open=True, high=1, high_open=True)
+        elif self.sparsity_penalty not in (None, "l1"):  # the L1 penalty has no target
+            check_real(self.sparsity_target, "sparsity_target (p)", low=0, high=1)
         if self.code_activation == "relu" and self.sparsity_penalty == "kl":
             raise ValueError(
                 "sparsity_penalty='kl' compares mean activations with a probability p, "

@@ -1,6 +1,6 @@
-"""Private: NumPy transcriptions of Hoyer's (2004) ``projfunc`` and ``nmfsc``.
+"""Test oracle: NumPy transcriptions of Hoyer's (2004) ``projfunc`` and ``nmfsc``.
 
-Kept as the test oracle of :mod:`sparse_parts.sparseness` and the baseline of the
+The test oracle of :mod:`sparse_parts.sparseness` and the baseline of the
 benchmarks (``benchmarks/bench_projection.py``, ``benchmarks/bench_nmf.py``); not
 part of the public API. Written from the algorithms as published in P. O. Hoyer,
 "Non-negative Matrix Factorization with Sparseness Constraints", JMLR 5:1457-1469,
@@ -8,8 +8,9 @@ part of the public API. Written from the algorithms as published in P. O. Hoyer,
 operator), one vector at a time, as the original MATLAB code works. They are
 deliberately unoptimised: the benchmarks compare the package against them, and the
 tests use :func:`projfunc` as an independent check of the batched projection. It
-lives in the package so that tests and benchmarks import it as
-``sparse_parts._hoyer_reference``, without editing ``sys.path``.
+lives beside the tests, not in the package (it is not shipped in the wheel): the
+tests import it as ``_hoyer_reference`` (pytest puts ``tests/`` on the path), the
+benchmarks put ``tests/`` on ``sys.path`` first.
 
 Differences from the MATLAB signatures, for readability: ``projfunc`` takes the L2
 norm (not its square) and only does the non-negative case used by NMF; ``nmfsc``
