@@ -13,7 +13,11 @@ import argparse
 import dataclasses
 import os
 import sys
+import warnings
 
+from sklearn.exceptions import ConvergenceWarning
+
+from . import __version__
 from .study import DATASETS, MODELS, CompareOptions, DataError, compare, resolve_settings
 from .study.files import prepare_output_folder
 
@@ -101,6 +105,7 @@ def build_parser():
         prog="sparse-parts",
         description="Part-based image representations: sparse NMF and sparse non-negative "
                     "auto-encoders.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     compare = commands.add_parser(
@@ -127,6 +132,9 @@ def build_parser():
                          help="atoms per model (default: 100 on Fashion-MNIST, 36 on the "
                               "8x8 digits, min(100, pixels // 2, training images // 2) on "
                               "--data)")
+    compare.add_argument("--max-iter", type=_positive_int, default=None,
+                         help="iterations of sparse NMF at most (default: 200; --quick on "
+                              "Fashion-MNIST: 50)")
     _add_run_options(compare, "compare_out",
                      "rows fitted and measured in parallel worker processes (default: 1). "
                      "Each worker uses --threads threads; on a GPU several small models "
@@ -223,6 +231,41 @@ def _front(parser, args, command):
     return 0
 
 
+class _convergence_summary:
+    """Count the ConvergenceWarnings of a run instead of printing each (a raw warning
+    points at library code), and print one line about them at the end, as ``front``
+    does. Other warnings are shown as usual. Warnings of worker processes (``--jobs``)
+    are theirs to print."""
+
+    def __init__(self, max_iter):
+        self.max_iter = max_iter
+
+    def __enter__(self):
+        self.count = 0
+        self._context = warnings.catch_warnings()
+        self._context.__enter__()
+        warnings.simplefilter("always", ConvergenceWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, *args, **kwargs):
+            if issubclass(category, ConvergenceWarning):
+                self.count += 1
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        return self
+
+    def __exit__(self, *exc):
+        self._context.__exit__(*exc)
+        if self.count:
+            print(f"sparse-parts compare: {self.count} convergence warning(s): a solver "
+                  f"stopped at its iteration limit (sparse NMF: --max-iter {self.max_iter}) "
+                  "before its tolerance; raise --max-iter for converged models.",
+                  file=sys.stderr, flush=True)
+        return False
+
+
 def _compare(parser, args, command):
     models = None if args.models is None else [m for group in args.models for m in group]
     try:
@@ -233,6 +276,8 @@ def _compare(parser, args, command):
             image_shape=args.image_shape)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts compare: error: {exc}\n")
+    if args.max_iter is not None:
+        settings = dataclasses.replace(settings, nmf_max_iter=args.max_iter)
     try:
         prepare_output_folder(args.out)
     except ValueError as exc:
@@ -241,7 +286,8 @@ def _compare(parser, args, command):
                              threads=args.threads, figures=not args.no_figures,
                              command=command)
     try:
-        compare(settings, options)
+        with _convergence_summary(settings.nmf_max_iter):
+            compare(settings, options)
     except DataError as exc:
         _data_error(parser, "compare", exc)
     except KeyboardInterrupt as interrupt:
