@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench package-check clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_nmf.py
+
+# Build the wheel and the sdist, install each in a fresh virtual environment and run
+# `sparse-parts --version` there; offline (the build uses this environment's setuptools).
+package-check: $(STAMP)
+	$(PY) -m pytest -q tests/test_packaging.py
 
 # The documentation: warnings are errors, and every gallery example is run (its
 # output and figures go into the pages); `make docs PLOT_GALLERY=0` only lays the
