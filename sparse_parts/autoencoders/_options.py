@@ -198,7 +198,7 @@ OPTIONS = (
     set to 0 (training and ``transform`` alike); ``top_k >= n_components`` keeps
     every entry.
         """),
-    Option("atom_sparseness", None, optional(real(0, 1)),
+    Option("atom_sparseness", None, optional(real(0.0, 1.0)),
            "float in [0, 1]", """
     If set, after every optimizer step (and before and after training) each atom
     is projected onto the non-negative vectors of this Hoyer sparseness with its
