@@ -27,10 +27,8 @@ included.
 """
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._projection import _require_finite
+from ._decomposition import _as_2d, _decomposition_and_input, _image_shape
 from .morphology import apply_operator
 from .sparseness import hoyer_sparseness
 
@@ -46,99 +44,6 @@ __all__ = [
 ]
 
 _REFERENCES = ("original", "reconstruction")
-
-
-def _as_2d(X, name, who):
-    """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``."""
-    X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
-                    ensure_all_finite=False)
-    _require_finite(np.isfinite(X).all(), name, who)
-    return X
-
-
-def _find_decomposition(estimator):
-    """The fitted decomposition ``estimator`` stands for, and what comes before it.
-
-    A fitted :class:`~sklearn.pipeline.Pipeline` (nested ones too) stands for its
-    last step; any other estimator stands for itself. The decomposition must have
-    ``components_``, ``transform`` and ``decode``.
-
-    Returns
-    -------
-    decomposition : the fitted decomposition
-    described : str
-        How an error names it.
-    before : list of Pipeline
-        The earlier steps, outermost first: ``X`` goes through each in turn.
-    """
-    decomposition = estimator
-    described = type(estimator).__name__
-    before = []
-    while isinstance(decomposition, Pipeline):
-        check_is_fitted(decomposition)
-        if len(decomposition) > 1:
-            before.append(decomposition[:-1])
-        name, decomposition = decomposition.steps[-1]
-        kind = repr(decomposition) if isinstance(decomposition, str) else type(
-            decomposition).__name__
-        described = f"the last step of the Pipeline, {name!r} ({kind})"
-    if not hasattr(decomposition, "components_"):
-        if hasattr(decomposition, "fit"):
-            check_is_fitted(decomposition)
-        raise ValueError(
-            f"{described} has no components_: these metrics measure a fitted part-based "
-            "decomposition (SparseNMF, SparseNonNegAutoEncoder, AsymmetricAutoEncoder), "
-            "alone or as the last step of a Pipeline.")
-    for method in ("transform", "decode"):
-        if not callable(getattr(decomposition, method, None)):
-            raise ValueError(
-                f"{described} has no {method}(): these metrics need transform(X) for the "
-                "codes and decode(codes, components) to decode with operated atoms, as the "
-                "estimators of this package have.")
-    return decomposition, described, before
-
-
-def _decomposition_and_input(estimator, X, codes=None):
-    """The decomposition a metric measures, the images it sees, and their codes.
-
-    The one place where the metrics, the scorers and the plots find what they
-    measure (see :func:`_find_decomposition`); in a Pipeline, ``X`` goes through
-    the earlier steps first.
-
-    Returns
-    -------
-    decomposition : the fitted decomposition
-    X : ndarray of shape (n_samples, n_features)
-        The images as the decomposition sees them, validated.
-    codes : ndarray of shape (n_samples, n_components)
-        ``codes`` checked against ``X`` and the atoms, or ``decomposition.transform(X)``.
-    """
-    decomposition, described, before = _find_decomposition(estimator)
-    for steps in before:
-        X = steps.transform(X)
-    X = _as_2d(X, "X", "these metrics")
-    n_components, n_features = np.shape(decomposition.components_)
-    if X.shape[1] != n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but {described} has atoms of {n_features} "
-            "features; pass images like those it was fitted on.")
-    if codes is None:
-        codes = np.asarray(decomposition.transform(X))
-        # A metric of NaN codes would be NaN, and a plot of them fail inside matplotlib.
-        if not np.isfinite(codes).all():
-            raise ValueError(
-                f"{described} returned NaN or infinite codes for X (finite, largest "
-                f"|value| {np.abs(X).max():.3g}): scale X to the range it was fitted on, "
-                "e.g. [0, 1].")
-        return decomposition, X, codes
-    codes = _as_2d(codes, "codes", "these metrics")
-    expected = (X.shape[0], n_components)
-    if codes.shape != expected:
-        raise ValueError(
-            f"codes have shape {codes.shape} but shape {expected} was expected: one row per "
-            f"image of X ({X.shape[0]}) and one column per atom ({n_components}). Pass "
-            "the codes of X, decomposition.transform(X), or leave codes=None.")
-    return decomposition, X, codes
 
 
 def reconstruction_error(X, X_reconstructed):
@@ -215,18 +120,6 @@ def hoyer_sparsity(codes, components=None):
                 f"{codes.shape[1]} entries; pass the atoms the codes are for.")
         codes = codes * np.linalg.norm(components, axis=1)
     return float(np.mean(hoyer_sparseness(codes, axis=1)))
-
-
-def _image_shape(decomposition):
-    """``(height, width)`` of a fitted decomposition's atoms, for morphology and figures."""
-    shape = getattr(decomposition, "image_shape_", None)
-    if shape is None:
-        raise ValueError(
-            f"{type(decomposition).__name__} was fitted on n_features="
-            f"{np.shape(decomposition.components_)[1]}, which is not a square image, without "
-            "image_shape: morphology and the figures need the image shape. Refit with "
-            "image_shape=(height, width).")
-    return tuple(int(v) for v in shape)
 
 
 def _max_approximation(decomposition, codes, operator, radius, footprint):

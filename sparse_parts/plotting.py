@@ -27,13 +27,9 @@ from matplotlib.figure import FigureBase
 from matplotlib.lines import Line2D
 from skimage.util import montage
 
+from ._decomposition import _decomposition_and_input, _find_decomposition, _image_shape
 from ._utils import resolve_image_shape
-from .metrics import (
-    _decomposition_and_input,
-    _find_decomposition,
-    _image_shape,
-    max_approximation,
-)
+from .metrics import max_approximation
 from .morphology import apply_operator
 
 __all__ = [

@@ -177,7 +177,8 @@ def test_peer_adapter_decodes_with_any_atoms_and_works_with_the_metrics():
     np.testing.assert_allclose(peer.decode(codes, atoms), codes @ atoms)
     assert peer.image_shape_ == (4, 4)
     assert max_approximation_error(peer, X) >= 0
-    with pytest.raises(ValueError, match=r"codes must have shape \(n_samples, 3\)"):
+    with pytest.raises(ValueError, match=r"codes have 2 columns but this PeerAdapter has "
+                                         r"n_components=3"):
         peer.decode(codes[:, :2])
 
 

@@ -3,16 +3,19 @@
 The peers of ``sparse-parts front``: ``NMF``, ``MiniBatchNMF``, ``DictionaryLearning``
 and ``MiniBatchDictionaryLearning`` (the last two with non-negative codes and atoms).
 The metrics need ``components_``, ``transform``, ``image_shape_`` and a decoding hook;
-:class:`PeerAdapter` wraps a peer and supplies them. Every one of these peers decodes
-as ``codes @ components_``, with no bias or activation, so the decoding hook is that
-product, also for operated (e.g. dilated) atoms.
+:class:`PeerAdapter` wraps a peer and supplies them through the package's decomposition
+contract (:class:`~sparse_parts._decomposition.PartBasedMixin`: ``decode``,
+``inverse_transform``, ``score``) and its input contract. Every one of these peers
+decodes as ``codes @ components_``, with no bias or activation, so the decoding hook
+is that product, also for operated (e.g. dilated) atoms.
 """
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .._utils import resolve_image_shape
+from .._decomposition import PartBasedMixin
+from .._utils import check_images, resolve_image_shape
 
 __all__ = ["PEERS", "PeerAdapter", "make_peer"]
 
@@ -24,7 +27,7 @@ PEERS = {
     "sklearn-minibatch-dict": "MiniBatchDictionaryLearning",
 }
 
-class PeerAdapter(TransformerMixin, BaseEstimator):
+class PeerAdapter(PartBasedMixin, TransformerMixin, BaseEstimator):
     """A scikit-learn decomposition with the interface of this package's estimators.
 
     ``fit`` fits a clone of ``estimator``; ``transform`` is the peer's own
@@ -66,9 +69,7 @@ class PeerAdapter(TransformerMixin, BaseEstimator):
         -------
         self : PeerAdapter
         """
-        X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
+        X = check_images(self, X, reset=True)
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         self.estimator_ = clone(self.estimator).fit(X)
         self.components_ = np.asarray(self.estimator_.components_)
@@ -77,22 +78,16 @@ class PeerAdapter(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """The peer's codes of ``X`` (its own ``transform``)."""
-        check_is_fitted(self)
-        return self.estimator_.transform(X)
+        return self._validated_codes(X)[1]
 
-    def decode(self, codes, components=None):
-        """``codes @ components`` (``components_`` when None): the peers' decoder."""
+    def _validated_codes(self, X):
         check_is_fitted(self)
-        components = self.components_ if components is None else np.asarray(components)
-        codes = np.asarray(codes)
-        if codes.ndim != 2 or codes.shape[1] != components.shape[0]:
-            raise ValueError(f"codes must have shape (n_samples, {components.shape[0]}), "
-                             f"got {codes.shape}.")
-        return codes @ components
+        X = check_images(self, X, reset=False)
+        return X, np.asarray(self.estimator_.transform(X))
 
-    def inverse_transform(self, X):
-        """Images from codes: :meth:`decode` with the fitted atoms."""
-        return self.decode(X)
+    def _decode(self, codes, components):
+        """``codes @ components``: the peers' decoder."""
+        return codes @ components.astype(codes.dtype, copy=False)
 
 
 def make_peer(family, params, n_components, budget, seed, image_shape=None):
