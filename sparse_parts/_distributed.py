@@ -466,7 +466,7 @@ def transform(model, X):
     """``SparseNMF.transform`` of a dask array: a lazy dask array of codes, block by block."""
     from sklearn.utils.validation import check_is_fitted
 
-    from . import _array as xp
+    from . import _backend as xp
     from .nmf import _check_code_l1
 
     check_is_fitted(model)

@@ -20,7 +20,7 @@ and the per-sample code solver of ``transform`` (:func:`solve_codes`, built on t
 rows' update) are here too.
 
 Every kernel takes numpy arrays or torch tensors (on any device) alike: the
-operations the two libraries spell differently go through :mod:`sparse_parts._array`,
+operations the two libraries spell differently go through :mod:`sparse_parts._backend`,
 and a numpy array gets the numpy calls. The starting point is always computed with
 numpy (its randomized SVD), so both libraries start a fit from the same factors.
 
@@ -49,8 +49,7 @@ and the objective :func:`codes_from_grams` computes from ``B`` includes the pena
 import numpy as np
 from sklearn.utils.extmath import randomized_svd
 
-from . import _array as xp
-from ._projection import _torch_module
+from . import _backend as xp
 from .sparseness import (
     project_l1_l2,
     project_sparseness,
@@ -92,7 +91,7 @@ def _sweep(F, B, G, project_column):
         # One host transfer per sweep, not one test per column (on a GPU each test
         # would wait for the device).
         largest = diagonal.max()
-        floor = _DEAD_RTOL * (largest if _torch_module(F) is not None else float(largest))
+        floor = _DEAD_RTOL * (largest if xp.is_tensor(F) else float(largest))
         dead = xp.as_numpy(diagonal <= floor)
         for j in range(F.shape[1]):
             if dead[j]:
@@ -119,7 +118,7 @@ class _WarmUnitProjection:
         self.relative = [None] * n_columns
 
     def __call__(self, target, j):
-        if _torch_module(target) is not None:
+        if xp.is_tensor(target):
             # The warm start's support tests would each wait for the device: the
             # sort-based projection, a fixed number of vectorised steps, instead.
             return project_l1_l2(target, self.l1, 1.0)
@@ -134,8 +133,8 @@ def _unit_positive(V):
     """Nearest non-negative unit vectors to the columns of ``V`` (the maximisers of
     ``<u, v>``): the normalised positive part, or where it is zero the unit vector on
     the largest entry."""
-    torch = _torch_module(V)
-    if torch is not None:
+    if xp.is_tensor(V):
+        torch = xp.namespace(V)
         # Without a host test: the one-hot column is blended in where the norm is 0.
         positive = V.clamp_min(0)
         norms = torch.linalg.vector_norm(positive, dim=0)
@@ -181,7 +180,7 @@ class SparseColumns:
     def _project_column(self, target, j):
         # The nearest cone point is the nearest multiple of the nearest unit vector.
         unit = self._unit(target, j)
-        if _torch_module(target) is not None:
+        if xp.is_tensor(target):
             return (target @ unit).clamp_min(0) * unit
         return max(float(target @ unit), 0.0) * unit
 
@@ -303,7 +302,7 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     ``codes`` (Fortran-ordered) is updated in place and returned.
     """
     objective = 0.5 * (squared_norms - 2 * _row_dot(B, codes) + _row_dot(codes @ G, codes))
-    active = xp.arange_like(B.shape[0], B)
+    active = xp.arange(B.shape[0], B)
     if sparseness is None:
         for _ in range(max_iter):
             rows = xp.fortran(codes[active])
@@ -322,7 +321,7 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     step = 1.0 / (xp.spectral_norm(G) or 1.0)
     codes_G = codes @ G
     ahead, ahead_G = xp.copy(codes), xp.copy(codes_G)  # the extrapolated point y
-    momentum = xp.ones_like_rows(B.shape[0], B)
+    momentum = xp.ones(B.shape[0], B)
 
     def projected_step(point, point_G, B_rows, squared_norms_rows):
         new = project_sparseness_cone(point - step * (point_G - B_rows), sparseness,

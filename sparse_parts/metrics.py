@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._projection import _require_finite
+from ._utils import require_finite
 from .morphology import apply_operator
 from .sparseness import hoyer_sparseness
 
@@ -52,7 +52,7 @@ def _as_2d(X, name, who):
     """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``."""
     X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
                     ensure_all_finite=False)
-    _require_finite(np.isfinite(X).all(), name, who)
+    require_finite(np.isfinite(X).all(), name, who)
     return X
 
 

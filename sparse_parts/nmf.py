@@ -30,7 +30,7 @@ Three layers, as in scikit-learn's ``decomposition`` module:
 - the estimator :class:`SparseNMF`.
 
 ``device`` (None: numpy) runs the same kernels on torch tensors on that device; the
-numbers agree with numpy's to rounding (see :mod:`sparse_parts._array`).
+numbers agree with numpy's to rounding (see :mod:`sparse_parts._backend`).
 
 Why not Hoyer's projected gradient with backtracking? Every column update of a
 factor is the *exact* minimiser over its column (HALS), so the objective decreases
@@ -49,7 +49,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _array as xp
+from . import _backend as xp
 from . import _distributed
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
