@@ -241,7 +241,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         G = atoms_t.T @ atoms_t
         new_codes = code_constraint.update(
             codes, B if l1_weights is None else B - l1_weights[:, None], G)
-        codes_hat = extrapolated(code_constraint, new_codes, codes, beta)
+        codes_hat = extrapolated(new_codes, codes, beta)
         codes = new_codes
 
         reconstruction = objective_from_grams(squared_norm_X, B, G, codes, codes.T @ codes)
