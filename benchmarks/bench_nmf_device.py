@@ -75,7 +75,7 @@ def main(argv=None):
     X = fetch_fashion_mnist(subset="train").data[:args.n_images].astype(args.dtype)
     import torch
 
-    from sparse_parts.autoencoders import resolve_device, torch_threads
+    from sparse_parts._backend import resolve_device, torch_threads
     device = resolve_device(args.device)
     limits = contextlib.ExitStack()
     if args.threads:

@@ -26,8 +26,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._projection import _require_finite
-from ._utils import check_codes
+from ._utils import check_codes, require_finite
 
 __all__ = ["PartBasedMixin"]
 
@@ -122,7 +121,7 @@ def _as_2d(X, name, who):
     """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``."""
     X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
                     ensure_all_finite=False)
-    _require_finite(np.isfinite(X).all(), name, who)
+    require_finite(np.isfinite(X).all(), name, who)
     return X
 
 

@@ -160,7 +160,7 @@ def _chunk_step(X, chunk, scale, atoms_t, beta, settings):
     code_constraint = _code_constraint(X, settings)
     codes = code_constraint.update(chunk.codes, B if weights is None else B - weights[:, None],
                                    G)
-    codes_hat = extrapolated(code_constraint, codes, chunk.codes, beta)
+    codes_hat = extrapolated(codes, chunk.codes, beta)
     sums = {"inner": float(np.vdot(B, codes)), "code_grams": codes.T @ codes,
             "penalty": 0.0 if weights is None else float(np.vdot(weights, codes.sum(1))),
             **_atom_sums(X, codes_hat)}
@@ -466,7 +466,7 @@ def transform(model, X):
     """``SparseNMF.transform`` of a dask array: a lazy dask array of codes, block by block."""
     from sklearn.utils.validation import check_is_fitted
 
-    from . import _array as xp
+    from . import _backend as xp
     from .nmf import _check_code_l1
 
     check_is_fitted(model)

@@ -251,3 +251,31 @@ def check_images(estimator, X, *, reset, ensure_min_samples=1,
                       ensure_min_samples=ensure_min_samples)
     check_non_negative(X, owner)
     return X
+
+
+def real_array(x, name):
+    """``x`` as a numpy array of booleans, integers or floats; anything else is refused.
+
+    A complex array would lose its imaginary part silently in a float cast, and text
+    would fail with numpy's own message; an object array of numbers is converted.
+    """
+    check_dense(x, name)
+    array = np.asarray(x)
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must hold real numbers (booleans, integers or floats), got an array of "
+            f"dtype {array.dtype}. Convert it, e.g. with np.asarray({name}, dtype=float).")
+    return array
+
+
+def require_finite(all_finite, name, who):
+    """Raise the package's error for NaN or infinite input unless ``all_finite``."""
+    if not all_finite:
+        raise ValueError(
+            f"{name} holds NaN or infinite values; {who} needs finite input. Replace or "
+            "drop them first (e.g. np.nan_to_num, or remove the rows).")

@@ -30,7 +30,7 @@ Three layers, as in scikit-learn's ``decomposition`` module:
 - the estimator :class:`SparseNMF`.
 
 ``device`` (None: numpy) runs the same kernels on torch tensors on that device; the
-numbers agree with numpy's to rounding (see :mod:`sparse_parts._array`).
+numbers agree with numpy's to rounding (see :mod:`sparse_parts._backend`).
 
 Why not Hoyer's projected gradient with backtracking? Every column update of a
 factor is the *exact* minimiser over its column (HALS), so the objective decreases
@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from . import _array as xp
+from . import _backend as xp
 from . import _distributed
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
@@ -234,7 +234,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         G = atoms_t.T @ atoms_t
         new_codes = code_constraint.update(
             codes, B if l1_weights is None else B - l1_weights[:, None], G)
-        codes_hat = extrapolated(code_constraint, new_codes, codes, beta)
+        codes_hat = extrapolated(new_codes, codes, beta)
         codes = new_codes
 
         reconstruction = objective_from_grams(squared_norm_X, B, G, codes, codes.T @ codes)

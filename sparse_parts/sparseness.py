@@ -21,22 +21,15 @@ does not load torch.
 """
 
 import math
+import sys
 
 import numpy as np
 
-from ._projection import (
-    _as_rows,
-    _check_targets,
-    _NumpyOps,
-    _per_row,
-    _project_kernel,
-    _real_array,
-    _require_finite,
-    _to_numpy,
-    _torch_module,
-    _TorchOps,
-)
+from ._backend import NumpyOps, TorchOps, is_tensor
+from ._projection import _project_kernel
 from ._utils import check_int
+from ._utils import real_array as _real_array
+from ._utils import require_finite as _require_finite
 
 __all__ = [
     "hoyer_sparseness",
@@ -47,9 +40,69 @@ __all__ = [
     "project_vector_warm",
 ]
 
+# Relative slack on the feasibility checks l2 <= l1 <= sqrt(n) * l2, so that targets
+# computed in floating point (e.g. sparseness 0 -> l1 = sqrt(n) * l2) are accepted.
+_FEASIBILITY_RTOL = 1e-9
+
 # The numpy kernel runs over blocks of about this many entries, so that its
 # temporaries stay in cache (about 2 MiB of float64 per temporary).
 _BLOCK_ENTRIES = 1 << 18
+
+
+def _to_numpy(value):
+    """A torch tensor (any device) as a float64 numpy array; anything else unchanged."""
+    if is_tensor(value):
+        return value.detach().cpu().double().numpy()
+    return value
+
+
+def _per_row(value, name, n_rows):
+    """``value`` as a real float64 array, checked to be a scalar or one value per row."""
+    array = _real_array(_to_numpy(value), name).astype(np.float64)
+    if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != n_rows):
+        raise ValueError(
+            f"{name} must be a scalar or hold one value per row, shape ({n_rows},); "
+            f"got shape {array.shape}.")
+    return array
+
+
+def _check_targets(l1, l2, n_rows, n_features):
+    """Validate the norm targets; return them as float64 arrays of shape (n_rows,)."""
+    targets = []
+    for name, value in (("l1", l1), ("l2", l2)):
+        array = _per_row(value, name, n_rows)
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite, got {value!r}.")
+        targets.append(np.broadcast_to(array, (n_rows,)))
+    l1, l2 = targets
+    bad = np.flatnonzero(l2 <= 0)
+    if bad.size:
+        raise ValueError(
+            f"l2 must be positive; got l2={float(l2[bad[0]])!r} (row {bad[0]}). A non-negative "
+            "vector with a prescribed L1 norm cannot have L2 norm 0 unless it is 0.")
+    root_n = math.sqrt(n_features)
+    ratio = l1 / l2
+    bad = np.flatnonzero((ratio < 1.0 - _FEASIBILITY_RTOL)
+                         | (ratio > root_n * (1.0 + _FEASIBILITY_RTOL)))
+    if bad.size:
+        row = bad[0]
+        raise ValueError(
+            f"Infeasible target in row {row}: l1={float(l1[row])!r}, l2={float(l2[row])!r} with "
+            f"n_features={n_features}. A non-negative vector of length n has "
+            "l2 <= l1 <= sqrt(n) * l2 (one non-zero entry to all entries equal). Pick l1 "
+            "in that range, e.g. with sparseness_to_l1(n_features, sparseness, l2).")
+    return l1, l2
+
+
+def _as_rows(X, name="X"):
+    """Return a 2-D view of ``X`` and whether it was 1-D; rejects other shapes and empty rows."""
+    if X.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must be a 1-D vector or a 2-D array of row vectors; got {X.ndim} "
+            "dimensions. Reshape it to (n_vectors, n_features).")
+    if X.shape[-1] == 0:
+        raise ValueError(f"{name} has rows of length 0; the projection needs n_features >= 1.")
+    return (X[None, :], True) if X.ndim == 1 else (X, False)
 
 
 def _vector_length(shape, axis):
@@ -134,7 +187,7 @@ def hoyer_sparseness(x, axis=-1):
     >>> np.round(hoyer_sparseness(np.array([[0.5, 0.5], [0.0, 2.0]]), axis=1), 12)
     array([0., 1.])
     """
-    torch = _torch_module(x)
+    torch = sys.modules["torch"] if is_tensor(x) else None
     if torch is not None:
         return _hoyer_torch(torch, x, axis)
     x = _real_array(x, "x")
@@ -309,7 +362,7 @@ def project_l1_l2(X, l1, l2):
     >>> round(float(S.sum()), 12), round(float(np.linalg.norm(S)), 12)
     (1.2, 1.0)
     """
-    torch = _torch_module(X)
+    torch = sys.modules["torch"] if is_tensor(X) else None
     if torch is not None:
         return _project_torch(torch, X, l1, l2)
     X = _real_array(X, "X")
@@ -321,7 +374,7 @@ def project_l1_l2(X, l1, l2):
         return np.empty(X.shape, dtype=out_dtype)
     result = np.empty((m, n), dtype=out_dtype)
     block_rows = min(m, max(1, _BLOCK_ENTRIES // n))
-    ops = _NumpyOps(block_rows, n)
+    ops = NumpyOps(block_rows, n)
     for start in range(0, m, block_rows):
         part = slice(start, start + block_rows)
         block = ops.as_block(rows[part])
@@ -342,7 +395,7 @@ def _project_torch(torch, X, l1, l2):
     _require_finite(bool(torch.isfinite(rows).all()), "X", "the projection")
     l1 = torch.tensor(l1, dtype=torch.float64, device=X.device)[:, None]
     l2 = torch.tensor(l2, dtype=torch.float64, device=X.device)[:, None]
-    result = _project_kernel(_TorchOps(torch), rows, l1, l2).to(out_dtype)
+    result = _project_kernel(TorchOps(torch), rows, l1, l2).to(out_dtype)
     return result[0] if was_vector else result
 
 
@@ -518,7 +571,7 @@ def project_sparseness_cone(X, sparseness, at_least=False):
     if at_least:
         # The projection first: it validates X and the target before they are used.
         result = project_sparseness_cone(X, sparseness)
-        torch = _torch_module(X)
+        torch = sys.modules["torch"] if is_tensor(X) else None
         positive = X.clamp_min(0) if torch is not None else np.maximum(np.asarray(X), 0)
         sparse_enough = hoyer_sparseness(positive, axis=-1) >= sparseness
         if torch is not None:
@@ -526,7 +579,7 @@ def project_sparseness_cone(X, sparseness, at_least=False):
         return np.where(sparse_enough[..., None], positive, result).astype(result.dtype,
                                                                            copy=False)
     unit = project_sparseness(X, sparseness, 1.0)
-    torch = _torch_module(X)
+    torch = sys.modules["torch"] if is_tensor(X) else None
     if torch is not None:
         X64 = X.to(torch.float64)
         scale = (X64 * unit.to(torch.float64)).sum(dim=-1, keepdim=True).clamp_min(0.0)

@@ -149,3 +149,18 @@ def test_cuda_fits_what_numpy_fits(constraint):
     assert _relative(reference.components_, model.components_) < 1e-4
     assert _relative(reference_codes, codes) < 1e-4
     assert model.reconstruction_err_ == pytest.approx(reference.reconstruction_err_, rel=1e-4)
+
+
+def test_a_cpu_device_fit_loads_neither_skorch_nor_the_autoencoders():
+    # Resolving the device and running on torch need the backend module only.
+    code = ("import sys, numpy as np\n"
+            "from sparse_parts import SparseNMF\n"
+            "X = np.random.RandomState(0).rand(40, 16)\n"
+            "SparseNMF(4, code_sparseness=0.5, random_state=0, device='cpu').fit(X)"
+            ".transform(X)\n"
+            "assert 'torch' in sys.modules\n"
+            "assert 'skorch' not in sys.modules, 'skorch'\n"
+            "assert 'sparse_parts.autoencoders' not in sys.modules, 'autoencoders'\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -227,7 +227,7 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     # are read (sparse_parts.study.data).
     _check_sizes(values["n_train"], values["n_test"], svm=dataset != USER_DATA)
     if set(MODELS if models is None else models) - {"nmf"}:
-        from ..autoencoders import resolve_device
+        from .._backend import resolve_device
 
         try:
             device = resolve_device(device)
