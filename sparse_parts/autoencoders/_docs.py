@@ -28,8 +28,10 @@ LOSS = r"""
 PARAMETERS = r"""
     n_components : int, default=100
         Number of code units and atoms, :math:`k`.
-    image_shape : tuple of (int, int), default=None
-        ``(height, width)`` of the flattened images; ``None`` means square images when
+    image_shape : tuple of (int, int) or (int, int, int), default=None
+        ``(height, width)`` of the flattened grey images, or ``(height, width,
+        channels)`` of colour or multichannel ones (flattened row-major, channels last,
+        as scikit-image stores them); ``None`` means square grey images when
         ``n_features`` is a perfect square, else unknown: the dense encoder does not
         need it, the convolutional encoder then reads each sample as one row of pixels
         (with a warning), and the morphological metrics and plots ask for it. One entry
@@ -166,8 +168,8 @@ ATTRIBUTES = r"""
     decoder_bias_ : ndarray of shape (n_features,), float32
         The decoder bias :math:`b_d` (never dilated by the max-approximation metrics);
         zeros with ``decoder_bias=False``.
-    image_shape_ : tuple of (int, int) or None
-        ``(height, width)`` of the images; None when unknown (non-square data
+    image_shape_ : tuple of int or None
+        ``(height, width)`` or ``(height, width, channels)`` of the images; None when unknown (non-square data
         without ``image_shape``).
     n_features_in_ : int
         Number of features seen during fit.
