@@ -218,14 +218,15 @@ def hoyer_sparsity(codes, components=None):
 
 
 def _image_shape(decomposition):
-    """``(height, width)`` of a fitted decomposition's atoms, for morphology and figures."""
+    """``(height, width)`` or ``(height, width, channels)`` of a fitted decomposition's
+    atoms, for morphology and figures."""
     shape = getattr(decomposition, "image_shape_", None)
     if shape is None:
         raise ValueError(
             f"{type(decomposition).__name__} was fitted on n_features="
             f"{np.shape(decomposition.components_)[1]}, which is not a square image, without "
             "image_shape: morphology and the figures need the image shape. Refit with "
-            "image_shape=(height, width).")
+            "image_shape=(height, width), or (height, width, channels) for colour images.")
     return tuple(int(v) for v in shape)
 
 
@@ -254,7 +255,9 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
     X : array-like of shape (n_samples, n_features)
         Images whose operated versions are approximated.
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
-        The operator; a callable maps an image stack (n, h, w) to a stack of the same shape.
+        The operator; a callable maps an image stack (n, h, w), or (n, h, w, c) for
+        colour images, to a stack of the same shape. Colour images are operated on
+        channel by channel (see :mod:`sparse_parts.morphology`).
     radius : int, default=1
         Radius of the disk footprint.
     footprint : ndarray of shape (k, l), default=None

@@ -362,8 +362,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         The atoms, one flattened image per row, non-negative, each of unit L2 norm.
     n_components_ : int
     image_shape_ : tuple of int or None
-        ``(height, width)`` or ``(height, width, channels)`` of the images, None if unknown (non-square without
-        ``image_shape``).
+        ``(height, width)`` or ``(height, width, channels)`` of the images, None if
+        unknown (non-square without ``image_shape``).
     reconstruction_err_ : float
         Frobenius norm ``||X - codes @ components_||`` at the end of the fit (as in
         scikit-learn's NMF).
