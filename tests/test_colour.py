@@ -152,3 +152,66 @@ def test_max_approximation_is_exact_for_atoms_apart_in_each_channel():
     image = codes @ flat
     dilated_sum = codes @ apply_operator(flat, image_shape=(7, 7, 3))
     np.testing.assert_allclose(dilated_sum, apply_operator(image, image_shape=(7, 7, 3)))
+
+
+# ------------------------------------------------------------------ estimators
+@pytest.fixture(scope="module")
+def colour_patches():
+    """Tiny colour images with structure per channel: a red blob, a green bar, noise."""
+    rng = np.random.default_rng(0)
+    images = 0.05 * rng.random((40, 8, 8, 3))
+    for i, image in enumerate(images):
+        image[i % 6:i % 6 + 3, 2:5, 0] += 0.9         # red square, moving down
+        image[3, :, 1] += 0.8 * (i % 2)                 # a green row in odd images
+    return np.clip(images, 0, 1).reshape(40, -1).astype(np.float32)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sparse_nmf_fits_colour_images(colour_patches):
+    from sparse_parts import SparseNMF
+    from sparse_parts.metrics import max_approximation_error
+
+    nmf = SparseNMF(6, max_iter=50, image_shape=(8, 8, 3), random_state=0).fit(
+        colour_patches)
+    assert nmf.image_shape_ == (8, 8, 3)
+    assert nmf.components_.shape == (6, 8 * 8 * 3)
+    assert np.isfinite(max_approximation_error(nmf, colour_patches))
+    with pytest.raises(ValueError, match=r"holds 128 values .*n_features=192"):
+        SparseNMF(6, max_iter=1, image_shape=(8, 8, 2)).fit(colour_patches)
+
+
+def test_asymmetric_auto_encoder_convolves_the_channels(colour_patches):
+    import torch
+
+    from sparse_parts import AsymmetricAutoEncoder
+    from sparse_parts.metrics import max_approximation_error
+
+    ae = AsymmetricAutoEncoder(n_components=5, max_epochs=2, batch_size=16,
+                               image_shape=(8, 8, 3), random_state=0).fit(colour_patches)
+    encoder = ae.net_.module_.encoder
+    assert encoder.conv1.in_channels == 3
+    assert ae.image_shape_ == (8, 8, 3)
+    assert ae.components_.shape == (5, 192)
+    assert ae.inverse_transform(ae.transform(colour_patches)).shape == colour_patches.shape
+    assert np.isfinite(max_approximation_error(ae, colour_patches))
+    # The rows are read channels last: one pixel of one channel of the flattened row
+    # reaches the first convolution at that channel, row and column.
+    x = torch.zeros(1, 192)
+    x[0, np.ravel_multi_index((2, 5, 1), (8, 8, 3))] = 1.0
+    seen = []
+    handle = encoder.conv1.register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    encoder.eval()
+    with torch.no_grad():
+        encoder(x)
+    handle.remove()
+    assert seen[0].shape == (1, 3, 8, 8)
+    assert seen[0][0, 1, 2, 5] == 1.0 and seen[0].sum() == 1.0
+
+
+def test_dense_auto_encoder_keeps_the_colour_shape(colour_patches):
+    from sparse_parts import SparseNonNegAutoEncoder
+
+    ae = SparseNonNegAutoEncoder(n_components=5, max_epochs=2, batch_size=16,
+                                 image_shape=(8, -1, 3), random_state=0).fit(colour_patches)
+    assert ae.image_shape_ == (8, 8, 3)
+    assert ae.components_.shape == (5, 192)
