@@ -215,3 +215,64 @@ def test_dense_auto_encoder_keeps_the_colour_shape(colour_patches):
                                  image_shape=(8, -1, 3), random_state=0).fit(colour_patches)
     assert ae.image_shape_ == (8, 8, 3)
     assert ae.components_.shape == (5, 192)
+
+
+# ------------------------------------------------------------------ data
+def test_load_photo_patches_colour_seeded_held_out():
+    from sparse_parts.datasets import PHOTOS, load_photo_patches
+
+    patches = load_photo_patches(patch_size=8, n_patches=120, test_size=0.25, random_state=3)
+    assert patches.image_shape == (8, 8, 3)
+    assert patches.data.shape == (90, 192) and patches.data_test.shape == (30, 192)
+    assert patches.data.dtype == np.float32
+    assert patches.data.min() >= 0.0 and patches.data.max() <= 1.0
+    np.testing.assert_array_equal(patches.images.reshape(90, -1), patches.data)
+    assert set(np.unique(patches.target_test)) == set(range(len(PHOTOS)))  # stratified
+    # Colour, not three copies of a grey image.
+    assert np.abs(patches.images[..., 0] - patches.images[..., 2]).max() > 0.1
+    # Each patch is its crop of its photograph, and no two patches of a photograph
+    # overlap, so no held-out pixel is a training pixel.
+    import skimage.data
+    images = np.concatenate([patches.images, patches.images_test])
+    target = np.concatenate([patches.target, patches.target_test])
+    positions = np.concatenate([patches.positions, patches.positions_test])
+    for image, owner, (row, col) in zip(images, target, positions, strict=True):
+        photo = getattr(skimage.data, PHOTOS[owner])()
+        np.testing.assert_allclose(image * 255, photo[row:row + 8, col:col + 8], atol=1e-3)
+    for owner in range(len(PHOTOS)):
+        corners = positions[target == owner]
+        apart = np.abs(corners[:, None] - corners[None]).max(axis=-1) >= 8
+        assert apart[~np.eye(len(corners), dtype=bool)].all()
+    again = load_photo_patches(patch_size=8, n_patches=120, test_size=0.25, random_state=3)
+    np.testing.assert_array_equal(again.data, patches.data)
+    other = load_photo_patches(patch_size=8, n_patches=120, test_size=0.25, random_state=4)
+    assert not np.array_equal(other.data, patches.data)
+    X_train, X_test, y_train, y_test = load_photo_patches(
+        patch_size=8, n_patches=120, random_state=3, return_X_y=True)
+    np.testing.assert_array_equal(X_test, patches.data_test)
+    np.testing.assert_array_equal(y_train, patches.target)
+
+
+def test_load_photo_patches_grey_is_the_luminance_of_the_same_patches():
+    import skimage.color
+
+    from sparse_parts.datasets import load_photo_patches
+
+    rgb = load_photo_patches(patch_size=6, n_patches=40, random_state=0)
+    grey = load_photo_patches(patch_size=6, n_patches=40, channels="grey", random_state=0)
+    assert grey.image_shape == (6, 6) and grey.data.shape == (30, 36)
+    np.testing.assert_allclose(grey.images, skimage.color.rgb2gray(rgb.images), atol=2e-3)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(patch_size=1), "patch_size must be an integer >= 2"),
+    (dict(n_patches=4), "n_patches must be an integer >= 8"),
+    (dict(channels="cmyk"), "channels must be one of"),
+    (dict(test_size=1.0), r"test_size must be a fraction in \(0, 1\)"),
+    (dict(patch_size=100, n_patches=200), "more than the .* non-overlapping 100x100 patches"),
+])
+def test_load_photo_patches_refuses_bad_arguments(kwargs, match):
+    from sparse_parts.datasets import load_photo_patches
+
+    with pytest.raises(ValueError, match=match):
+        load_photo_patches(**kwargs)
