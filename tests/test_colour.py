@@ -276,3 +276,77 @@ def test_load_photo_patches_refuses_bad_arguments(kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         load_photo_patches(**kwargs)
+
+
+# ------------------------------------------------------------------ plots
+@pytest.fixture(scope="module")
+def colour_nmf(colour_patches):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from sparse_parts import SparseNMF
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return SparseNMF(4, max_iter=30, image_shape=(8, 8, 3), random_state=0).fit(
+            colour_patches)
+
+
+def test_image_mosaic_of_colour_images_keeps_the_channels():
+    from sparse_parts.plotting import image_mosaic
+
+    images = np.zeros((3, 2 * 2 * 3))
+    images[0, 2] = 0.5          # pixel (0, 0), blue
+    images[1, 3 * 3 + 0] = 2.0  # pixel (1, 1), red
+    mosaic = image_mosaic(images, (2, 2, 3), n_cols=2)
+    assert mosaic.shape == (5, 5, 3)
+    np.testing.assert_array_equal(mosaic[0, 0], [0, 0, 1])  # each scaled to its maximum
+    np.testing.assert_array_equal(mosaic[1, 4], [1, 0, 0])
+    assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[:, 2]).all()  # the gaps
+    # Two channels: one grey tile per channel, side by side.
+    two = image_mosaic(np.arange(8.0).reshape(1, 8), (2, 2, 2), n_cols=1, normalize="none")
+    np.testing.assert_array_equal(two, [[0, 2, np.nan, 1, 3], [4, 6, np.nan, 5, 7]])
+
+
+def test_plot_atoms_draws_colour_atoms_as_rgb_each_scaled_to_its_maximum(colour_nmf):
+    import matplotlib.pyplot as plt
+
+    from sparse_parts.plotting import plot_atoms
+
+    fig = plot_atoms(colour_nmf, n_cols=2)
+    ax = fig.axes[0]
+    rgba = ax.get_images()[0].get_array()
+    assert rgba.shape == (2 * 8 + 1, 2 * 8 + 1, 4)  # 2x2 atoms of 8x8, RGB + alpha
+    atoms = colour_nmf.components_.reshape(4, 8, 8, 3)
+    np.testing.assert_allclose(rgba[:8, :8, :3], atoms[0] / atoms[0].max(), atol=1e-12)
+    np.testing.assert_allclose(rgba[9:, 9:, :3], atoms[3] / atoms[3].max(), atol=1e-12)
+    assert (rgba[8, :, 3] == 0).all()  # the gap is transparent
+    assert "max value of the atom" in ax.get_xlabel()
+    assert len(fig.axes) == 1  # no colour bar: the scale is said in the label
+    plt.close(fig)
+
+
+def test_plot_reconstructions_and_max_approximation_in_colour(colour_nmf, colour_patches):
+    import matplotlib.pyplot as plt
+
+    from sparse_parts.plotting import (
+        plot_code_histograms,
+        plot_max_approximation,
+        plot_reconstructions,
+    )
+
+    fig = plot_reconstructions(colour_nmf, colour_patches, n_images=3)
+    rgba = fig.axes[0].get_images()[0].get_array()
+    assert rgba.shape == (2 * 8 + 1, 3 * 8 + 2, 4)
+    vmax = colour_patches[:3].max()
+    np.testing.assert_allclose(rgba[:8, :8, :3],
+                               np.clip(colour_patches[0].reshape(8, 8, 3) / vmax, 0, 1))
+    assert "clipped" in fig.axes[0].get_xlabel()
+    plt.close(fig)
+    fig = plot_max_approximation(colour_nmf, colour_patches, n_images=3)
+    assert fig.axes[0].get_images()[0].get_array().shape == (17, 26, 4)
+    plt.close(fig)
+    fig = plot_code_histograms(colour_nmf, colour_patches, n_images=2)
+    assert fig.axes[0].get_images()[0].get_array().shape == (8, 8, 3)
+    plt.close(fig)
