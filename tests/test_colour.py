@@ -350,3 +350,42 @@ def test_plot_reconstructions_and_max_approximation_in_colour(colour_nmf, colour
     fig = plot_code_histograms(colour_nmf, colour_patches, n_images=2)
     assert fig.axes[0].get_images()[0].get_array().shape == (8, 8, 3)
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ the user's images
+def test_load_images_keeps_colour_of_arrays_and_folders(tmp_path):
+    from PIL import Image
+
+    from sparse_parts.datasets import load_images
+
+    rng = np.random.default_rng(0)
+    stack = rng.integers(0, 256, size=(4, 5, 6, 3), dtype=np.uint8)
+    np.save(tmp_path / "stack.npy", stack)
+    with pytest.warns(UserWarning, match="divided by 255"):
+        bunch = load_images(tmp_path / "stack.npy")
+    assert bunch.image_shape == (5, 6, 3) and bunch.data.shape == (4, 90)
+    np.testing.assert_allclose(bunch.images, stack / 255, rtol=1e-6)
+    # Flattened channels last, with the shape given.
+    np.save(tmp_path / "flat.npy", stack.reshape(4, -1) / 255.0)
+    flat = load_images(tmp_path / "flat.npy", image_shape=(5, -1, 3))
+    np.testing.assert_allclose(flat.images, bunch.images, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"images of 5x6x3 .* but image_shape=\(5, 6\)"):
+        load_images(tmp_path / "stack.npy", image_shape=(5, 6))
+    # --grey: Pillow's luma, the same for arrays and files.
+    with pytest.warns(UserWarning, match="divided by 255"):
+        grey = load_images(tmp_path / "stack.npy", grey=True)
+    assert grey.image_shape == (5, 6)
+
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    for i, image in enumerate(stack):
+        Image.fromarray(image).save(folder / f"{i}.png")
+    Image.fromarray(stack[0, ..., 0]).save(folder / "9_grey.png")
+    with pytest.warns(UserWarning, match="4 of the 5 images .* are in colour .* three equal"):
+        images = load_images(folder)
+    assert images.image_shape == (5, 6, 3)
+    np.testing.assert_array_equal(images.images[:4] * 255, stack.astype(np.float32))
+    assert (images.images[4, ..., 0] == images.images[4, ..., 2]).all()
+    as_grey = load_images(folder, grey=True)
+    assert as_grey.image_shape == (5, 6)
+    np.testing.assert_allclose(as_grey.images[:4], grey.images, atol=1 / 255 + 1e-6)
