@@ -212,7 +212,15 @@ def _read_image_folder(folder, grey=False):
                 f"{expected[0]}x{expected[1]}; all images must have the same size: "
                 "resize or remove it."
             )
-    if colour and not grey and len(colour) < len(paths):
+    if colour and grey:
+        warnings.warn(
+            f"{len(colour)} of the {len(paths)} images in {folder} are in colour (for "
+            f"example {os.path.basename(colour[0])}); they were converted to grey, as "
+            "asked (grey=True, --grey).",
+            UserWarning,
+            stacklevel=3,
+        )
+    elif colour and len(colour) < len(paths):
         # One shape for all: the grey images get their value in the three channels.
         warnings.warn(
             f"{len(colour)} of the {len(paths)} images in {folder} are in colour (for "

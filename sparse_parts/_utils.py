@@ -103,6 +103,13 @@ def split_image_shape(image_shape):
     return int(height), int(width), int(channels[0]) if channels else 1
 
 
+def image_shape_in_words(image_shape):
+    """``"28x28 pixels"``, or ``"12x12 pixels, 3 channels"``, for messages and reports."""
+    height, width, channels = split_image_shape(image_shape)
+    return f"{height}x{width} pixels" + (f", {channels} channels" if len(image_shape) == 3
+                                         else "")
+
+
 def check_dense(x, name):
     """Refuse a scipy sparse matrix, which ``np.asarray`` would turn into a 0-d object array."""
     if scipy.sparse.issparse(x):

@@ -2,6 +2,8 @@
 last, flattened row-major, through the shape contract, morphology, the estimators,
 the data and the plots."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -389,3 +391,89 @@ def test_load_images_keeps_colour_of_arrays_and_folders(tmp_path):
     as_grey = load_images(folder, grey=True)
     assert as_grey.image_shape == (5, 6)
     np.testing.assert_allclose(as_grey.images[:4], grey.images, atol=1 / 255 + 1e-6)
+
+
+# ------------------------------------------------------------------ the command line
+_USER = ["compare", "--quick", "--epochs", "1", "--device", "cpu"]
+
+
+def _colour_pngs(folder, n=30, shape=(8, 6)):
+    from PIL import Image
+
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        Image.fromarray((rng.random((*shape, 3)) * 255).astype(np.uint8)).save(
+            folder / f"img_{i:03d}.png")
+    return folder
+
+
+def test_compare_keeps_the_colour_of_an_npy_stack(tmp_path, capsys):
+    import csv
+
+    from sparse_parts import cli
+    from sparse_parts.study.estimators import n_parameters
+
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "x.npy", rng.random((30, 8, 6, 3)).astype(np.float32))
+    out = tmp_path / "out"
+    assert cli.main(_USER + ["--data", str(tmp_path / "x.npy"), "--models", "nmf,asym",
+                             "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "images of 8x6 pixels, 3 channels" in err
+    with open(out / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    k = 10  # min(100, 144 // 2, 20 // 2)
+    assert int(rows[0]["n_parameters"]) == k * 8 * 6 * 3
+    assert {int(r["n_parameters"]) for r in rows if r["model"] == "asym"} == {
+        n_parameters("asym", (8, 6, 3), k)}
+    assert n_parameters("asym", (8, 6, 3), k) - n_parameters("asym", (8, 6), k) == (
+        64 * 2 * 4 * 4 + 2 * k * 8 * 6 + 2 * 8 * 6)  # conv1's 2 more channels, the decoder
+    assert "8x6 pixels, 3 channels" in (out / "results.md").read_text()
+    assert (out / "atoms_nmf.png").exists()
+
+
+def test_compare_keeps_the_colour_of_a_png_folder_and_grey_converts(tmp_path, capsys):
+    from sparse_parts import cli
+
+    folder = _colour_pngs(tmp_path / "pngs")
+    assert cli.main(_USER + ["--data", str(folder), "--models", "nmf", "--no-figures",
+                             "--out", str(tmp_path / "colour")]) == 0
+    err = capsys.readouterr().err
+    assert "images of 8x6 pixels, 3 channels" in err and "grey" not in err
+    assert cli.main(_USER + ["--data", str(folder), "--models", "nmf", "--no-figures",
+                             "--grey", "--out", str(tmp_path / "grey")]) == 0
+    err = capsys.readouterr().err
+    assert "images of 8x6 pixels;" in err
+    assert err.count("converted to grey") == 1 and "Notice:" in err
+
+
+def test_compare_on_photo_patches_in_colour_and_grey(tmp_path, capsys):
+    from sparse_parts import cli
+
+    small = ["compare", "--dataset", "photo-patches", "--quick", "--n-train", "150",
+             "--n-test", "100", "--n-components", "8", "--models", "nmf", "--no-figures"]
+    assert cli.main(small + ["--out", str(tmp_path / "colour")]) == 0
+    captured = capsys.readouterr()
+    assert "images of 12x12 pixels, 3 channels" in captured.err
+    assert "SVM acc." in captured.out  # the photographs are the classes
+    assert cli.main(small + ["--grey", "--out", str(tmp_path / "grey")]) == 0
+    assert "images of 12x12 pixels;" in capsys.readouterr().err
+
+
+def test_image_shape_option_takes_channels(tmp_path, capsys):
+    from sparse_parts import cli
+
+    rng = np.random.default_rng(2)
+    np.save(tmp_path / "flat.npy", rng.random((30, 8 * 6 * 3)).astype(np.float32))
+    argv = _USER + ["--data", str(tmp_path / "flat.npy"), "--models", "nmf", "--no-figures",
+                    "--out", str(tmp_path / "out")]
+    assert cli.main(argv + ["--image-shape", "8", "-1", "3"]) == 0
+    assert "images of 8x6 pixels, 3 channels" in capsys.readouterr().err
+    for sides, match in ((["8"], "HEIGHT WIDTH \\[CHANNELS\\]"),
+                         (["8", "6", "3", "1"], "HEIGHT WIDTH \\[CHANNELS\\]"),
+                         (["8", "6", "2"], "holds 96 values")):
+        with pytest.raises(SystemExit) as excinfo:
+            cli.main(argv + ["--image-shape", *sides])
+        assert excinfo.value.code == 2
+        assert re.search(match, capsys.readouterr().err.splitlines()[-1])

@@ -533,7 +533,8 @@ def test_folder_colour_to_grey_with_grey_true(tmp_path):
         bunch = load_images(tmp_path, grey=True)
     messages = [str(w.message) for w in record]
     assert bunch.image_shape == (HEIGHT, WIDTH)
-    assert not any("are in colour" in m for m in messages), messages  # asked: no notice
+    assert any("1 of the 3 images" in m and "3_colour.png" in m and "converted to grey" in m
+               for m in messages), messages
     assert any("skipped" in m and "notes.txt" in m for m in messages), messages
     assert all(w.filename == __file__ for w in record)  # the warnings point at the caller
     np.testing.assert_array_equal(bunch.images[1], _grey(1) / np.float32(255))
