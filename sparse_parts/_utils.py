@@ -103,11 +103,12 @@ def split_image_shape(image_shape):
     return int(height), int(width), int(channels[0]) if channels else 1
 
 
-def image_shape_in_words(image_shape):
-    """``"28x28 pixels"``, or ``"12x12 pixels, 3 channels"``, for messages and reports."""
+def image_shape_in_words(image_shape, *, sides=False):
+    """``"28x28 pixels"``, or ``"12x12 pixels, 3 channels"``, for messages and reports;
+    ``sides`` adds ``" (height x width)"`` after the pixels."""
     height, width, channels = split_image_shape(image_shape)
-    return f"{height}x{width} pixels" + (f", {channels} channels" if len(image_shape) == 3
-                                         else "")
+    return (f"{height}x{width} pixels" + (" (height x width)" if sides else "")
+            + (f", {channels} channels" if len(image_shape) == 3 else ""))
 
 
 def check_dense(x, name):

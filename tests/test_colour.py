@@ -429,7 +429,7 @@ def test_compare_keeps_the_colour_of_an_npy_stack(tmp_path, capsys):
         n_parameters("asym", (8, 6, 3), k)}
     assert n_parameters("asym", (8, 6, 3), k) - n_parameters("asym", (8, 6), k) == (
         64 * 2 * 4 * 4 + 2 * k * 8 * 6 + 2 * 8 * 6)  # conv1's 2 more channels, the decoder
-    assert "8x6 pixels, 3 channels" in (out / "results.md").read_text()
+    assert "8x6 pixels (height x width), 3 channels" in (out / "results.md").read_text()
     assert (out / "atoms_nmf.png").exists()
 
 

@@ -192,7 +192,7 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
         f"Command: `{command}`",
         "",
         f"Data set: **{settings.data_name}**, images of "
-        f"{image_shape_in_words(settings.image_shape)} (height x width), "
+        f"{image_shape_in_words(settings.image_shape, sides=True)}, "
         f"{settings.n_train} training images, "
         f"{settings.n_test} held-out test images; k = {settings.n_components} components; "
         f"auto-encoders: {settings.epochs} epochs, device {settings.device}; sparse NMF: "
