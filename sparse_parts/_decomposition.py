@@ -211,12 +211,13 @@ def _decomposition_and_input(estimator, X, codes=None):
 
 
 def _image_shape(decomposition):
-    """``(height, width)`` of a fitted decomposition's atoms, for morphology and figures."""
+    """``(height, width)`` or ``(height, width, channels)`` of a fitted decomposition's
+    atoms, for morphology and figures."""
     shape = getattr(decomposition, "image_shape_", None)
     if shape is None:
         raise ValueError(
             f"{type(decomposition).__name__} was fitted on n_features="
             f"{np.shape(decomposition.components_)[1]}, which is not a square image, without "
             "image_shape: morphology and the figures need the image shape. Refit with "
-            "image_shape=(height, width).")
+            "image_shape=(height, width), or (height, width, channels) for colour images.")
     return tuple(int(v) for v in shape)

@@ -1,7 +1,8 @@
 """The user's own images and labels, read from files for :mod:`sparse_parts.datasets`.
 
-:func:`load_images` reads grey images from a ``.npy``/``.npz`` array or a folder of
-PNG/JPEG files, scales them to [0, 1] and returns them flattened with their shape;
+:func:`load_images` reads grey or colour images from a ``.npy``/``.npz`` array or a
+folder of PNG/JPEG files, scales them to [0, 1] and returns them flattened (channels
+last) with their shape;
 :func:`load_labels` reads one integer label per image. Both are public through
 :mod:`sparse_parts.datasets`; this module keeps that one under 600 lines.
 """
@@ -34,32 +35,49 @@ def _user_path(path, name):
             f"{type(path).__name__}.") from None
 
 
+# ITU-R 601-2 luma, the weights of Pillow's convert("L"): arrays and image files
+# become the same grey.
+_LUMA = np.array([0.299, 0.587, 0.114])
+
+
+def _in_words(shape):
+    """``"HxW"`` or ``"HxWxC"`` (height x width [x channels])."""
+    return "x".join(map(str, shape)) + (" (height x width x channels)" if len(shape) == 3
+                                        else " (height x width)")
+
+
 def _array_images(array, image_shape, source):
-    """Check an array of images and return it as float32 ``(n, h, w)`` in [0, 1]."""
+    """Check an array of images and return it as float32 ``(n, h, w)`` or
+    ``(n, h, w, c)`` in [0, 1]."""
     if array.dtype.kind not in "biuf":
         raise ValueError(
             f"{source} holds an array of dtype {array.dtype}; images must be numbers."
         )
-    if array.ndim == 3:
-        height, width = array.shape[1:]
-        if image_shape is not None and resolve_image_shape(
-            height * width, image_shape
-        ) != (height, width):
+    if array.ndim in (3, 4):
+        shape = tuple(int(v) for v in array.shape[1:])
+        try:
+            fits = image_shape is None or resolve_image_shape(
+                int(np.prod(shape)), image_shape) == shape
+        except ValueError:  # e.g. (height, width) for colour images
+            fits = False
+        if not fits:
             raise ValueError(
-                f"{source} holds images of {height}x{width} (height x width), but "
+                f"{source} holds images of {_in_words(shape)}, but "
                 f"image_shape={tuple(image_shape)!r}; leave image_shape out for an "
-                "array of shape (n_images, height, width)."
+                "array of shape (n_images, height, width) or (n_images, height, width, "
+                "channels)."
             )
     elif array.ndim == 2:
         try:
-            height, width = resolve_image_shape(array.shape[1], image_shape)
+            shape = resolve_image_shape(array.shape[1], image_shape)
         except ValueError as error:
             raise ValueError(f"{source} holds an array of shape {array.shape}: {error}") from None
     else:
         raise ValueError(
             f"{source} holds an array of shape {array.shape}; expected (n_images, height, "
-            "width), or (n_images, height * width) with image_shape=(height, width). "
-            "Convert colour images to grey first."
+            "width) for grey images, (n_images, height, width, channels) for colour "
+            "ones, or (n_images, height * width * channels) with image_shape=(height, "
+            "width[, channels])."
         )
     if len(array) == 0:
         raise ValueError(f"{source} holds no images (its array has shape {array.shape}).")
@@ -69,7 +87,7 @@ def _array_images(array, image_shape, source):
             f"{source} holds {n_nan} NaN and {n_inf} infinite values; images must be "
             "finite. Replace them (for example with 0) before loading."
         )
-    return _to_unit_range(array, source).reshape(len(array), height, width)
+    return _to_unit_range(array, source).reshape(len(array), *shape)
 
 
 def _to_unit_range(array, source):
@@ -124,12 +142,13 @@ def _read_array(path, key=None):
             raise ValueError(f"{path}: its array {key!r} could not be read ({error}).") from None
 
 
-def _grey_pixels(image):
-    """A Pillow image as grey float32 pixels in [0, 1], and whether it was in colour.
+def _pixels(image, grey):
+    """A Pillow image as float32 pixels in [0, 1], and whether it was in colour.
 
     8-bit images are divided by 255 and 16-bit grey ones by 65535; transparency is
-    ignored; colour is converted with Pillow's luma (ITU-R 601-2), unless the three
-    channels are equal (a grey image stored as colour).
+    ignored. A colour image (unless its three channels are equal: a grey image
+    stored as colour) is kept as RGB ``(h, w, 3)``, or with ``grey`` converted with
+    Pillow's luma (ITU-R 601-2); grey images are ``(h, w)``.
     """
     if image.mode.startswith("I"):  # 16-bit grey ("I;16"; "I" in older Pillow)
         pixels = np.asarray(image)
@@ -141,11 +160,14 @@ def _grey_pixels(image):
     rgb = np.asarray(image.convert("RGB"))
     if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
         return rgb[..., 0].astype(np.float32) / 255, False
-    return np.asarray(image.convert("L"), dtype=np.float32) / 255, True
+    if grey:
+        return np.asarray(image.convert("L"), dtype=np.float32) / 255, True
+    return rgb.astype(np.float32) / 255, True
 
 
-def _read_image_folder(folder):
-    """Grey float32 images ``(n, h, w)`` from the PNG/JPEG files of ``folder``."""
+def _read_image_folder(folder, grey=False):
+    """Float32 images ``(n, h, w)``, or ``(n, h, w, 3)`` when one of them is in colour
+    and ``grey`` is False, from the PNG/JPEG files of ``folder``."""
     from PIL import Image  # Pillow: a dependency of scikit-image
 
     entries = sorted(name for name in os.listdir(folder) if not name.startswith("."))
@@ -172,7 +194,7 @@ def _read_image_folder(folder):
     for path in paths:
         try:
             with Image.open(path) as image:
-                pixels, in_colour = _grey_pixels(image)
+                pixels, in_colour = _pixels(image, grey)
         except (OSError, ValueError) as error:  # unreadable, truncated, odd mode
             raise ValueError(
                 f"{path} could not be read as an image ({error}); remove or replace it."
@@ -180,42 +202,75 @@ def _read_image_folder(folder):
         images.append(pixels)
         if in_colour:
             colour.append(path)
-    sizes = Counter(pixels.shape for pixels in images)
+    sizes = Counter(pixels.shape[:2] for pixels in images)
     expected, count = sizes.most_common(1)[0]
     for path, pixels in zip(paths, images, strict=True):
-        if pixels.shape != expected:
+        if pixels.shape[:2] != expected:
             raise ValueError(
                 f"{path} is {pixels.shape[0]}x{pixels.shape[1]} (height x width), but "
                 f"{count} of the {len(paths)} images in {folder} are "
                 f"{expected[0]}x{expected[1]}; all images must have the same size: "
                 "resize or remove it."
             )
-    if colour:
+    if colour and grey:
         warnings.warn(
             f"{len(colour)} of the {len(paths)} images in {folder} are in colour (for "
-            f"example {os.path.basename(colour[0])}); they were converted to grey.",
+            f"example {os.path.basename(colour[0])}); they were converted to grey, as "
+            "asked (grey=True, --grey).",
             UserWarning,
             stacklevel=external_stacklevel(),
         )
+    elif colour and len(colour) < len(paths):
+        # One shape for all: the grey images get their value in the three channels.
+        warnings.warn(
+            f"{len(colour)} of the {len(paths)} images in {folder} are in colour (for "
+            f"example {os.path.basename(colour[0])}) and the others grey; the grey "
+            "images were given three equal channels (pass grey=True, or --grey, to "
+            "convert all to grey instead).",
+            UserWarning,
+            stacklevel=3,
+        )
+        images = [np.repeat(p[..., None], 3, axis=-1) if p.ndim == 2 else p
+                  for p in images]
     return np.stack(images), paths
 
 
-def load_images(path, *, image_shape=None, key=None, labels=None):
-    """Load the user's own grey images, scaled to [0, 1].
+def _to_grey(images, source):
+    """RGB images ``(n, h, w, 3)`` as grey ``(n, h, w)`` by the luma of Pillow;
+    grey images unchanged."""
+    if images.ndim == 3:
+        return images
+    if images.shape[-1] == 1:
+        return images[..., 0]
+    if images.shape[-1] != 3:
+        raise ValueError(
+            f"{source} holds images of {images.shape[-1]} channels; grey=True (--grey) "
+            "converts RGB images (3 channels) only. Leave it out to keep the channels.")
+    return (images @ _LUMA.astype(images.dtype)).astype(np.float32)
+
+
+def load_images(path, *, image_shape=None, key=None, labels=None, grey=False):
+    """Load the user's own grey or colour images, scaled to [0, 1].
 
     ``path`` is one of:
 
-    - a ``.npy`` file holding an array of shape ``(n_images, height, width)``, or
-      ``(n_images, height * width)`` with ``image_shape=(height, width)`` (square
-      images need no ``image_shape``);
+    - a ``.npy`` file holding an array of shape ``(n_images, height, width)`` (grey),
+      ``(n_images, height, width, channels)`` (colour or multichannel, channels
+      last), or ``(n_images, height * width * channels)`` with ``image_shape=(height,
+      width)`` or ``(height, width, channels)`` (square grey images need no
+      ``image_shape``);
     - a ``.npz`` archive holding such an array: the one named ``key``, else its only
       array, else the first of ``images``, ``data``, ``X`` present;
     - a folder of PNG or JPEG files (``*.png``, ``*.jpg``, ``*.jpeg``, any case), read
       in the order of their names (pad numbers with zeros: ``img_002.png`` comes
       before ``img_010.png``, ``img_2.png`` after ``img_10.png``). Other entries
       (subfolders, other files) are skipped with a warning; hidden files silently.
-      All images must have the same size. Colour images are converted to grey
-      (luma) with a warning; transparency is ignored.
+      All images must have the same size. Colour images are kept as RGB
+      (``(height, width, 3)``; grey images among them get three equal channels, with
+      a warning); transparency is ignored.
+
+    With ``grey=True`` RGB images are converted to grey by the luma of ITU-R 601-2
+    (Pillow's ``convert("L")``: 0.299 R + 0.587 G + 0.114 B), files and arrays alike.
 
     Pixel values are scaled to [0, 1]: image files by their bit depth (8-bit
     divided by 255, 16-bit by 65535). Array values already in [0, 1] are kept;
@@ -227,26 +282,30 @@ def load_images(path, *, image_shape=None, key=None, labels=None):
     ----------
     path : str or path-like
         The ``.npy`` or ``.npz`` file, or the folder of images.
-    image_shape : tuple of (int, int), default=None
-        ``(height, width)`` of the images of a ``(n_images, height * width)`` array;
-        one of them may be -1. ``None`` means square images. For a 3-D array or a
-        folder, it is only checked against the images' shape.
+    image_shape : tuple of (int, int) or (int, int, int), default=None
+        ``(height, width)`` or ``(height, width, channels)`` of the images of a
+        ``(n_images, n_features)`` array; one entry may be -1. ``None`` means square
+        grey images. For a 3-D or 4-D array or a folder, it is only checked against
+        the images' shape.
     key : str, default=None
         The name of the array of a ``.npz`` archive.
     labels : str or path-like, default=None
         A file of one integer label per image, read with :func:`load_labels`.
+    grey : bool, default=False
+        Convert RGB images to grey (luma); grey images are unchanged.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         Dictionary-like object with the attributes:
 
-        data : ndarray of shape (n_images, height * width), float32
-            The images flattened row-major, in [0, 1]. A view of ``images``.
-        images : ndarray of shape (n_images, height, width), float32
+        data : ndarray of shape (n_images, n_features), float32
+            The images flattened row-major (channels last), in [0, 1]. A view of
+            ``images``.
+        images : ndarray of shape (n_images, height, width[, channels]), float32
             The images.
-        image_shape : tuple of (int, int)
-            ``(height, width)``.
+        image_shape : tuple of int
+            ``(height, width)``, or ``(height, width, channels)`` for colour images.
         filenames : list of str or None
             The image files in the order of ``images`` (folders); None for arrays.
         target : ndarray of shape (n_images,), int64
@@ -284,25 +343,28 @@ def load_images(path, *, image_shape=None, key=None, labels=None):
         raise ValueError(f"key={key!r} names an array of a .npz archive, but {path} is not one.")
     filenames = None
     if os.path.isdir(path):
-        images, filenames = _read_image_folder(path)
+        images, filenames = _read_image_folder(path, grey=bool(grey))
         images = _array_images(images, image_shape, path)  # checks image_shape only
     elif not os.path.isfile(path):
         raise FileNotFoundError(f"No image file or folder at {path}.")
     elif path.lower().endswith((".npy", ".npz")):
         images = _array_images(_read_array(path, key), image_shape, path)
+        if grey:
+            images = _to_grey(images, path)
     else:
         raise ValueError(
             f"Cannot read images from {path}: pass a .npy or .npz file, or a folder of "
             "PNG or JPEG images."
         )
-    n_images, height, width = images.shape
+    n_images, shape = images.shape[0], tuple(int(v) for v in images.shape[1:])
+    kind = "grey" if len(shape) == 2 else f"{shape[2]}-channel"
     bunch = Bunch(
         data=images.reshape(n_images, -1),
         images=images,
-        image_shape=(height, width),
+        image_shape=shape,
         filenames=filenames,
-        DESCR=f"{n_images} grey images of {height}x{width} pixels, scaled to [0, 1], "
-        f"read from {path} by sparse_parts.datasets.load_images.",
+        DESCR=f"{n_images} {kind} images of {shape[0]}x{shape[1]} pixels, scaled to "
+        f"[0, 1], read from {path} by sparse_parts.datasets.load_images.",
     )
     if labels is not None:
         bunch.target = load_labels(labels, n_samples=n_images)

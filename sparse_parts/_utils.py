@@ -34,12 +34,17 @@ def external_stacklevel():
 
 
 def resolve_image_shape(n_features, image_shape=None, *, required=True):
-    """``(height, width)`` of images flattened into ``n_features`` values.
+    """``(height, width)`` or ``(height, width, channels)`` of images flattened into
+    ``n_features`` values.
 
     The one image-shape contract of the package (estimators, metrics, morphology,
-    plots): ``image_shape`` is ``(height, width)`` with ``height * width ==
-    n_features``; one of the two may be ``-1``, inferred as in ``numpy.reshape``;
-    ``None`` means square images, which needs ``n_features`` to be a perfect square.
+    plots, the study): an image is flattened row-major with its channels last, as
+    scikit-image and PIL store images, so ``image_shape`` is ``(height, width)`` for
+    grey images and ``(height, width, channels)`` for colour or multichannel ones,
+    with the product of its entries equal to ``n_features``. One entry may be
+    ``-1``, inferred as in ``numpy.reshape``. ``None`` means square grey images,
+    which needs ``n_features`` to be a perfect square. The shape is returned with as
+    many entries as it was given (a grey shape stays a pair).
 
     With ``required=False``, a ``None`` that cannot be resolved (non-square data)
     returns ``None`` instead of raising: an estimator that does not need the shape
@@ -59,37 +64,52 @@ def resolve_image_shape(n_features, image_shape=None, *, required=True):
             return None
         raise ValueError(
             f"Cannot infer the image shape: n_features={n_features} is not a perfect "
-            "square. Pass image_shape=(height, width) with height * width == n_features "
-            "(one of them may be -1).")
+            "square. Pass image_shape=(height, width) with height * width == n_features, "
+            "or (height, width, channels) for colour images (one entry may be -1).")
     # Integers only: int() would truncate 4.5 to 4, read True as 1 and "4" as 4, and
     # a string "44" is itself a pair of characters, so all would pass silently.
     try:
-        height, width = image_shape
-    except (TypeError, ValueError):
-        height = width = None
-    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
-               for v in (height, width)):
+        sides = tuple(image_shape)
+    except TypeError:
+        sides = ()
+    if (isinstance(image_shape, str) or len(sides) not in (2, 3) or not all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in sides)):
         raise ValueError(
-            "image_shape must be a pair of integers (height, width), one of which may be "
-            f"-1, got {image_shape!r}.")
-    height, width = int(height), int(width)
-    if (height, width).count(-1) == 1:
-        known = width if height == -1 else height
-        if known >= 1 and n_features % known == 0:
-            height, width = (n_features // known, width) if height == -1 else (height,
-                                                                               n_features // known)
-        else:
-            raise ValueError(
-                f"image_shape={tuple(image_shape)!r} cannot hold n_features={n_features}: "
-                f"{n_features} is not a multiple of {known}.")
-    if height < 1 or width < 1:
+            "image_shape must be a pair of integers (height, width) or a triple (height, "
+            f"width, channels), one of which may be -1, got {image_shape!r}.")
+    sides = tuple(int(v) for v in sides)
+    if sides.count(-1) > 1 or any(v < 1 and v != -1 for v in sides):
         raise ValueError(
             f"image_shape must hold positive integers (or one -1), got {image_shape!r}.")
-    if height * width != n_features:
+    if -1 in sides:
+        known = math.prod(v for v in sides if v != -1)
+        if n_features % known:
+            raise ValueError(
+                f"image_shape={sides!r} cannot hold n_features={n_features}: "
+                f"{n_features} is not a multiple of {known}.")
+        sides = tuple(n_features // known if v == -1 else v for v in sides)
+    if math.prod(sides) != n_features:
+        names, unit = (("(height, width)", "pixels") if len(sides) == 2
+                       else ("(height, width, channels)", "values"))
         raise ValueError(
-            f"image_shape={tuple(image_shape)!r} holds {height * width} pixels but the data has "
-            f"n_features={n_features}. Pass the (height, width) of the flattened images.")
-    return height, width
+            f"image_shape={tuple(image_shape)!r} holds {math.prod(sides)} {unit} but the data "
+            f"has n_features={n_features}. Pass the {names} of the flattened images "
+            "(channels last).")
+    return sides
+
+
+def split_image_shape(image_shape):
+    """``(height, width, channels)`` of a resolved ``image_shape`` (grey: 1 channel)."""
+    height, width, *channels = image_shape
+    return int(height), int(width), int(channels[0]) if channels else 1
+
+
+def image_shape_in_words(image_shape, *, sides=False):
+    """``"28x28 pixels"``, or ``"12x12 pixels, 3 channels"``, for messages and reports;
+    ``sides`` adds ``" (height x width)"`` after the pixels."""
+    height, width, channels = split_image_shape(image_shape)
+    return (f"{height}x{width} pixels" + (" (height x width)" if sides else "")
+            + (f", {channels} channels" if len(image_shape) == 3 else ""))
 
 
 def check_dense(x, name):

@@ -68,18 +68,23 @@ def _add_data_options(parser):
                         help="default: fashion-mnist if its files are on disk (no "
                              "download), else digits")
     source.add_argument("--data", metavar="PATH", default=None,
-                        help="your own grey images instead: a .npy/.npz array of shape "
-                             "(n, height, width), or (n, height*width) with --image-shape, "
-                             "or a folder of PNG/JPEG files of one size. A third is held out "
-                             "(seeded by --seed, stratified by --labels)")
+                        help="your own images instead: a .npy/.npz array of shape "
+                             "(n, height, width), (n, height, width, channels) for colour, "
+                             "or (n, height*width*channels) with --image-shape, or a folder "
+                             "of PNG/JPEG files of one size; colour is kept (see --grey). A "
+                             "third is held out (seeded by --seed, stratified by --labels)")
     parser.add_argument("--labels", metavar="PATH", default=None,
                         help="one integer class per image of --data (.npy, .txt or .csv; "
                              "folder images in the order of their names); without it the "
                              "SVM accuracy is left out")
-    parser.add_argument("--image-shape", type=_image_side, nargs=2, default=None,
-                        metavar=("HEIGHT", "WIDTH"),
-                        help="the image size of a --data array of shape (n, height*width); "
-                             "one side may be -1")
+    parser.add_argument("--image-shape", type=_image_side, nargs="+", default=None,
+                        metavar="SIDE",
+                        help="HEIGHT WIDTH [CHANNELS]: the image shape of a --data array "
+                             "of shape (n, height*width*channels), channels last; one may "
+                             "be -1")
+    parser.add_argument("--grey", action="store_true",
+                        help="convert colour images to grey (luma) instead of keeping the "
+                             "colour: the --data images, or --dataset photo-patches")
 
 
 def _add_run_options(parser, out, jobs_help):
@@ -188,7 +193,7 @@ def _data_error(parser, command, exc):
     """Exit 2 with the one line of a DataError (raised while loading, before any fit)."""
     message = str(exc)
     if "image_shape" in message:  # the library's name for the option
-        message += " On the command line: --image-shape HEIGHT WIDTH."
+        message += " On the command line: --image-shape HEIGHT WIDTH [CHANNELS]."
     parser.exit(2, f"sparse-parts {command}: error: {message}\n")
 
 
@@ -212,7 +217,7 @@ def _front(parser, args, command):
         settings = resolve_settings(args.dataset, quick=args.quick, device=args.device,
                                     seed=args.seed, models=None if autoencoders else ["nmf"],
                                     data_path=args.data, labels=args.labels,
-                                    image_shape=args.image_shape)
+                                    image_shape=args.image_shape, grey=args.grey)
         prepare_output_folder(args.out)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts front: error: {exc}\n")
@@ -273,7 +278,7 @@ def _compare(parser, args, command):
             args.dataset, quick=args.quick, n_train=args.n_train, n_test=args.n_test,
             n_components=args.n_components, epochs=args.epochs, device=args.device,
             seed=args.seed, models=models, data_path=args.data, labels=args.labels,
-            image_shape=args.image_shape)
+            image_shape=args.image_shape, grey=args.grey)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts compare: error: {exc}\n")
     if args.max_iter is not None:

@@ -12,7 +12,10 @@ data), so a modified or cut copy is an error, never data.
 :func:`load_digits_images` wraps scikit-learn's bundled 8x8 digits: the small data
 set that is always available offline.
 
-:func:`load_images` reads the user's own grey images (a ``.npy``/``.npz`` array or a
+:func:`load_photo_patches` cuts colour (or grey) patches out of the photographs
+bundled with scikit-image: the colour data set that is always available offline.
+
+:func:`load_images` reads the user's own images (a ``.npy``/``.npz`` array or a
 folder of PNG/JPEG files) and :func:`load_labels` their class labels; they live in
 ``sparse_parts._user_images``.
 """
@@ -30,6 +33,7 @@ import numpy as np
 from sklearn.datasets import get_data_home, load_digits
 from sklearn.utils import Bunch
 
+from ._photo_patches import PHOTOS, load_photo_patches
 from ._user_images import _user_path, load_images, load_labels
 
 __all__ = [
@@ -41,6 +45,8 @@ __all__ = [
     "load_digits_images",
     "load_images",
     "load_labels",
+    "load_photo_patches",
+    "PHOTOS",
 ]
 
 #: Where the Debian/Ubuntu package ``dataset-fashion-mnist`` installs the files.

@@ -147,7 +147,9 @@ def max_approximation(estimator, X, *, operator="dilation", radius=1, footprint=
     X : array-like of shape (n_samples, n_features)
         Images whose operated versions are approximated.
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
-        The operator; a callable maps an image stack (n, h, w) to a stack of the same shape.
+        The operator; a callable maps an image stack (n, h, w), or (n, h, w, c) for
+        colour images, to a stack of the same shape. Colour images are operated on
+        channel by channel (see :mod:`sparse_parts.morphology`).
     radius : int, default=1
         Radius of the disk footprint.
     footprint : ndarray of shape (k, l), default=None

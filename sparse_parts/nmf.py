@@ -322,9 +322,11 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         whose cosine with the sample exceeds ``code_l1``. No unit atom reaches 1, where
         every code is zero, hence the range. None or 0: no penalty. Combines with both
         sparseness constraints.
-    image_shape : tuple of int (height, width), default=None
-        Shape of the flattened images, used by the morphological metrics. None
-        means square images when ``n_features`` is a perfect square.
+    image_shape : tuple of int (height, width) or (height, width, channels), default=None
+        Shape of the flattened images (row-major, channels last), used by the
+        morphological metrics and the plots; the factorisation itself ignores it, so
+        colour images need nothing else. None means square grey images when
+        ``n_features`` is a perfect square.
     init : {"nndsvda", "nndsvd", "random"}, default="nndsvda"
         Starting point. NNDSVD needs ``n_components <= min(n_samples, n_features)``
         and falls back to "random" otherwise.
@@ -353,8 +355,8 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         The atoms, one flattened image per row, non-negative, each of unit L2 norm.
     n_components_ : int
     image_shape_ : tuple of int or None
-        ``(height, width)`` of the images, None if unknown (non-square without
-        ``image_shape``).
+        ``(height, width)`` or ``(height, width, channels)`` of the images, None if
+        unknown (non-square without ``image_shape``).
     reconstruction_err_ : float
         Frobenius norm ``||X - codes @ components_||`` at the end of the fit (as in
         scikit-learn's NMF).

@@ -12,8 +12,11 @@ milliseconds; the tiles are separated by gaps drawn in a colour the colour map d
 not use. Every mosaic has a colour bar that states its scale. Non-negative images
 are drawn in grey (white 0, black the maximum); atoms with negative values (an
 auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at 0
-(blue < 0 < red). A fitted Pipeline stands for its last step; ``X`` goes through
-the earlier steps first, as in :mod:`sparse_parts.metrics`.
+(blue < 0 < red). Colour images (``image_shape=(height, width, 3)``) are drawn as
+RGB images (black 0; no colour bar, the scale is said below the mosaic), and images
+of other channel counts as one grey tile per channel, side by side. A fitted
+Pipeline stands for its last step; ``X`` goes through the earlier steps first, as
+in :mod:`sparse_parts.metrics`.
 """
 
 from collections.abc import Mapping
@@ -28,7 +31,7 @@ from matplotlib.lines import Line2D
 from skimage.util import montage
 
 from ._decomposition import _decomposition_and_input, _find_decomposition, _image_shape
-from ._utils import resolve_image_shape
+from ._utils import resolve_image_shape, split_image_shape
 from .metrics import max_approximation
 from .morphology import apply_operator
 
@@ -97,21 +100,25 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
 
     Parameters
     ----------
-    images : array-like of shape (n_images, height * width)
-        Flattened images, row-major.
+    images : array-like of shape (n_images, height * width * channels)
+        Flattened images, row-major, channels last.
     image_shape : tuple of int
-        ``(height, width)``; one of them may be -1, and None means square images.
+        ``(height, width)`` or ``(height, width, channels)``; one entry may be -1, and
+        None means square grey images.
     n_cols : int
-        Images per mosaic row.
+        Images per mosaic row. Images of 2 or of more than 3 channels are tiled one
+        grey tile per channel, so a mosaic row then holds ``n_cols * channels`` tiles.
     pad : int, default=1
         Pixels of blank (NaN) padding between images.
     normalize : {"each", "none"}, default="each"
         ``"each"`` scales every image to [-1, 1] by its own maximum of ``|image|``
-        (atoms have arbitrary scales); ``"none"`` keeps the values.
+        over all its channels (atoms have arbitrary scales; one scale for the
+        channels keeps the colour's hue); ``"none"`` keeps the values.
 
     Returns
     -------
     mosaic : ndarray of shape (rows * (height + pad) - pad, n_cols * (width + pad) - pad)
+        For RGB images (3 channels) a third axis of length 3 holds the channels.
         Padding pixels and empty slots are NaN, drawn in the colour map's "bad"
         colour by ``imshow``.
 
@@ -133,9 +140,9 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
     try:
         if images.ndim != 2 or images.shape[0] == 0:
             raise ValueError(f"got shape {images.shape}.")
-        h, w = resolve_image_shape(images.shape[1], image_shape)
+        h, w, c = split_image_shape(resolve_image_shape(images.shape[1], image_shape))
     except ValueError as exc:
-        raise ValueError(f"images must have shape (n_images >= 1, height * width) for "
+        raise ValueError(f"images must have shape (n_images >= 1, n_features) for "
                          f"image_shape={image_shape!r}: {exc}") from None
     if images.dtype.kind not in "biuf":
         raise ValueError(f"images must hold real numbers, got dtype {images.dtype}.")
@@ -150,17 +157,44 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
         scale = np.abs(images).max(axis=1, keepdims=True)
         images = images / np.where(scale > 0, scale, 1.0)
     n = images.shape[0]
+    stack = images.reshape(n, h, w, c)
+    if c not in (1, 3):  # no colour to show them in: one grey tile per channel
+        stack, n, n_cols = np.moveaxis(stack, -1, 1).reshape(n * c, h, w, 1), n * c, n_cols * c
     n_cols = min(n_cols, n)
     grid = (-(-n // n_cols), n_cols)
-    mosaic = montage(images.reshape(n, h, w), fill=np.nan, grid_shape=grid,
-                     padding_width=int(pad))
+    rgb = stack.shape[-1] == 3
+    mosaic = montage(stack if rgb else stack[..., 0], fill=(np.nan,) * 3 if rgb else np.nan,
+                     grid_shape=grid, padding_width=int(pad),
+                     channel_axis=-1 if rgb else None)
     # montage also pads the outer border; the axes frame already does that job.
     return mosaic[pad:mosaic.shape[0] - pad, pad:mosaic.shape[1] - pad]
 
 
 def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_labels=None,
                  extend="neither"):
-    """One ``imshow`` of a mosaic, its colour bar and labels; returns the image."""
+    """One ``imshow`` of a mosaic, its colour bar and labels; returns the image.
+
+    An RGB mosaic (third axis of 3 channels) is drawn in its own colours, the values
+    divided by ``vmax`` (signed: mapped to [0, 1] with 0 at mid grey) and clipped;
+    its gaps are transparent, and ``scale_label`` goes below it instead of a colour bar.
+    """
+    if mosaic.ndim == 3:
+        gaps = np.isnan(mosaic).any(axis=-1)
+        values = np.nan_to_num(mosaic) / vmax
+        rgba = np.concatenate([np.clip(0.5 + 0.5 * values if signed else values, 0, 1),
+                               (~gaps)[..., None].astype(float)], axis=-1)
+        image = ax.imshow(rgba, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if row_labels:
+            step = mosaic.shape[0] / len(row_labels)
+            ax.set_yticks((np.arange(len(row_labels)) + 0.5) * step - 0.5, row_labels,
+                          fontsize=8)
+            ax.tick_params(axis="y", length=0)
+        if title:
+            ax.set_title(title, fontsize=9, loc="left")
+        ax.set_xlabel(scale_label, fontsize=8)
+        return image
     if signed:
         cmap, norm = _SIGNED_CMAP, Normalize(vmin=-vmax, vmax=vmax)  # centred at 0
     else:
@@ -186,7 +220,10 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
 
     Non-negative atoms are drawn in grey (white 0, black the atom's maximum); atoms
     with negative values in a diverging map centred at 0, each scaled by its
-    maximum of ``|value|`` (blue -1, white 0, red 1).
+    maximum of ``|value|`` (blue -1, white 0, red 1). Colour atoms
+    (``image_shape=(height, width, 3)``) are drawn as RGB images, black 0, each
+    divided by its own maximum over its three channels (so its hue is kept and its
+    brightest channel value is full intensity); the scale is said below the grid.
 
     Parameters
     ----------
@@ -227,8 +264,12 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
     n_rows = -(-atoms.shape[0] // n_cols)
     signed = bool(atoms.min() < 0)
     fig, ax = _new_axes(ax, (0.55 * n_cols + 1.5, 0.55 * n_rows + 0.7))
-    label = ("value / max |value| of the atom" if signed
-             else "value / max value of the atom")
+    if len(shape) == 3 and shape[2] == 3:
+        label = ("RGB = 0.5 + 0.5 value / max |value| of the atom (mid grey 0)" if signed
+                 else "RGB = value / max value of the atom, over its channels (black 0)")
+    else:
+        label = ("value / max |value| of the atom" if signed
+                 else "value / max value of the atom")
     _draw_mosaic(ax, image_mosaic(atoms, shape, n_cols), signed=signed, vmax=1.0,
                  scale_label=label,
                  title=title or f"{type(decomposition).__name__}: {atoms.shape[0]} atoms"
@@ -257,6 +298,8 @@ def _two_rows(top, bottom, shape, labels, title, ax, scale_label):
     both = np.concatenate([top, bottom])
     extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
               (True, True): "both"}[(bool(both.min() < 0), bool(both.max() > vmax))]
+    if len(shape) == 3 and shape[2] == 3:
+        scale_label = f"RGB = {scale_label} / {vmax:.3g} (the originals' maximum), clipped"
     _draw_mosaic(ax, image_mosaic(both, shape, n, normalize="none"), signed=False,
                  vmax=vmax, scale_label=scale_label, title=title, row_labels=labels,
                  extend=extend)
@@ -266,7 +309,8 @@ def _two_rows(top, bottom, shape, labels, title, ax, scale_label):
 def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
     """The first ``n_images`` images of ``X`` (top row) and their reconstructions (bottom).
 
-    Both rows share one grey scale, from 0 to the maximum of the originals.
+    Both rows share one grey scale, from 0 to the maximum of the originals; colour
+    images are drawn in RGB on that scale (values past it clipped, as said below).
 
     Parameters
     ----------
@@ -323,8 +367,11 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
     for i, (image, code) in enumerate(zip(X, codes, strict=True)):
         r, c = divmod(i, n_cols)
         image_ax = fig.add_subplot(grid[r, 2 * c])
-        image_ax.imshow(np.asarray(image, dtype=np.float64).reshape(shape),
-                        cmap=_NONNEGATIVE_CMAP, vmin=0, vmax=vmax, interpolation="nearest")
+        image = np.asarray(image, dtype=np.float64).reshape(shape)
+        if image.ndim == 3:  # RGB on the data's scale; other channel counts: the mean
+            image = np.clip(image / vmax, 0, 1) if image.shape[2] == 3 else image.mean(-1)
+        image_ax.imshow(image, cmap=_NONNEGATIVE_CMAP, vmin=0, vmax=vmax,
+                        interpolation="nearest")
         image_ax.set_xticks([])
         image_ax.set_yticks([])
         image_ax.set_ylabel(f"image {i}", fontsize=8)
@@ -350,14 +397,17 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
 
     The max-approximation decodes each image's code with the operated atoms (see
     :func:`sparse_parts.metrics.max_approximation`). Both rows share one grey
-    scale, from 0 to the maximum of the operated originals.
+    scale, from 0 to the maximum of the operated originals; colour images are drawn
+    in RGB on that scale, operated channel by channel (see
+    :mod:`sparse_parts.morphology`).
 
     Parameters
     ----------
     estimator : fitted estimator of this package, or a fitted Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
     operator : {"dilation", "erosion", "opening", "closing"} or callable, default="dilation"
-        A callable maps an image stack (n, h, w) to a stack of the same shape.
+        A callable maps an image stack (n, h, w), or (n, h, w, c) for colour images,
+        to a stack of the same shape.
     radius : int, default=1
         Radius of the disk footprint of a named operator.
     n_images : int, default=10

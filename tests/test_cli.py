@@ -314,8 +314,9 @@ def test_compare_on_a_folder_of_non_square_pngs_without_labels(tmp_path, capsys)
     out = tmp_path / "out"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # --grey: colour is kept by default (tests/test_colour.py).
         status = cli.main(USER + ["--data", str(images), "--models", "nmf", "shallow",
-                                  "--out", str(out)])
+                                  "--grey", "--out", str(out)])
     assert status == 0
     assert not [w for w in caught if "colour" in str(w.message)]  # said, not warned
     captured = capsys.readouterr()

@@ -523,7 +523,8 @@ def test_folder_of_pngs_sorted_by_name(tmp_path):
     assert "target" not in bunch and str(tmp_path) in bunch.DESCR
 
 
-def test_folder_colour_to_grey_with_a_notice(tmp_path):
+def test_folder_colour_to_grey_with_grey_true(tmp_path):
+    # Colour is kept by default (tests/test_colour.py); grey=True converts it.
     Image.fromarray(_grey(0)).save(tmp_path / "1_grey.png")
     stored_as_rgb = np.repeat(_grey(1)[..., None], 3, axis=2)
     Image.fromarray(stored_as_rgb).save(tmp_path / "2_grey_as_rgb.png")
@@ -531,9 +532,11 @@ def test_folder_colour_to_grey_with_a_notice(tmp_path):
     Image.fromarray(colour).save(tmp_path / "3_colour.png")
     (tmp_path / "notes.txt").write_text("not an image")
     with pytest.warns(UserWarning) as record:
-        bunch = load_images(tmp_path)
+        bunch = load_images(tmp_path, grey=True)
     messages = [str(w.message) for w in record]
-    assert any("1 of the 3 images" in m and "3_colour.png" in m for m in messages), messages
+    assert bunch.image_shape == (HEIGHT, WIDTH)
+    assert any("1 of the 3 images" in m and "3_colour.png" in m and "converted to grey" in m
+               for m in messages), messages
     assert any("skipped" in m and "notes.txt" in m for m in messages), messages
     assert all(w.filename == __file__ for w in record)  # the warnings point at the caller
     np.testing.assert_array_equal(bunch.images[1], _grey(1) / np.float32(255))
@@ -671,7 +674,7 @@ def test_non_finite_values_are_an_error(tmp_path, bad):
     "array, message",
     [
         (np.zeros(16), r"shape \(16,\); expected \(n_images, height, width\)"),
-        (np.zeros((2, 4, 4, 3)), "Convert colour images to grey first"),
+        (np.zeros((2, 4, 4, 3, 1)), r"\(n_images, height, width, channels\) for colour"),
         (np.zeros((0, 4, 4)), "holds no images"),
         (np.zeros((2, 16), dtype=complex), "dtype complex128; images must be numbers"),
         (np.array([["a"] * 4] * 2), "images must be numbers"),

@@ -227,9 +227,10 @@ def test_bad_footprint(footprint, match):
         erosion(np.zeros((2, 5, 5)), footprint=footprint)
 
 
-@pytest.mark.parametrize("shape", [(5,), (2, 3, 5, 5), ()])
-def test_images_must_be_2d_or_3d(shape):
-    with pytest.raises(ValueError, match="single image .* or a stack"):
+@pytest.mark.parametrize("shape", [(5,), (2, 3, 5, 5, 1), ()])
+def test_images_must_be_2d_3d_or_4d(shape):
+    # 4-D is a stack of colour images (tests/test_colour.py).
+    with pytest.raises(ValueError, match="single grey image .* or a stack"):
         dilation(np.zeros(shape))
 
 

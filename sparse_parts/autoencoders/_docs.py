@@ -43,9 +43,9 @@ ATTRIBUTES = r"""
     decoder_bias_ : ndarray of shape (n_features,), float32
         The decoder bias :math:`b_d` (never dilated by the max-approximation metrics);
         zeros with ``decoder_bias=False``.
-    image_shape_ : tuple of (int, int) or None
-        ``(height, width)`` of the images; None when unknown (non-square data
-        without ``image_shape``).
+    image_shape_ : tuple of int or None
+        ``(height, width)`` or ``(height, width, channels)`` of the images; None when
+        unknown (non-square data without ``image_shape``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

@@ -122,8 +122,10 @@ OPTIONS = (
     Number of code units and atoms, :math:`k`.
         """),
     Option("image_shape", None, anything,  # resolved at fit time by resolve_image_shape
-           "tuple of (int, int)", """
-    ``(height, width)`` of the flattened images; ``None`` means square images when
+           "tuple of (int, int) or (int, int, int)", """
+    ``(height, width)`` of the flattened grey images, or ``(height, width,
+    channels)`` of colour or multichannel ones (flattened row-major, channels last,
+    as scikit-image stores them); ``None`` means square grey images when
     ``n_features`` is a perfect square, else unknown: the dense encoder does not
     need it, the convolutional encoder then reads each sample as one row of pixels
     (with a warning), and the morphological metrics and plots ask for it. One entry

@@ -26,6 +26,10 @@ AsymmetricAutoEncoder.__doc__ = (
     Convolutions pad by 1, which makes the encoder work on any image size: 28x28
     gives 7x7x128 feature maps, 8x8 gives 2x2x128; along an axis of length 1 the
     kernel shrinks to 3 (so ``image_shape=(1, n_features)`` works on non-image data).
+    Colour and multichannel images, ``image_shape=(height, width, channels)`` with
+    rows flattened channels last, give the first convolution ``channels`` input
+    channels; the decoder returns ``height * width * channels`` values, the atoms are
+    colour images.
     ``transform`` runs BatchNorm in evaluation mode (running statistics), so codes
     do not depend on the other samples of a batch.
 """

@@ -9,7 +9,7 @@ import math
 import torch
 from torch import nn
 
-from .._utils import conv_geometry
+from .._utils import conv_geometry, split_image_shape
 from ..sparseness import project_sparseness_cone
 
 __all__ = [
@@ -67,7 +67,9 @@ class InfoGANEncoder(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(height, width)``.
+        ``(height, width)``, or ``(height, width, channels)`` for colour or
+        multichannel images flattened channels last: the first convolution then takes
+        ``channels`` input channels.
     n_components : int
     channels_last : bool, default=True
         Run the convolutions in channels-last memory format (same results; on CPU
@@ -78,12 +80,12 @@ class InfoGANEncoder(nn.Module):
         super().__init__()
         self.channels_last = bool(channels_last)
         self.image_shape = tuple(int(v) for v in image_shape)
-        height, width = self.image_shape
+        height, width, channels = split_image_shape(self.image_shape)
         k1h, h1 = conv_geometry(height)
         k1w, w1 = conv_geometry(width)
         k2h, h2 = conv_geometry(h1)
         k2w, w2 = conv_geometry(w1)
-        self.conv1 = nn.Conv2d(1, 64, (k1h, k1w), stride=2, padding=1)
+        self.conv1 = nn.Conv2d(channels, 64, (k1h, k1w), stride=2, padding=1)
         self.conv2 = nn.Conv2d(64, 128, (k2h, k2w), stride=2, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(128)
         self.dense = nn.Linear(128 * h2 * w2, 1024, bias=False)
@@ -100,8 +102,10 @@ class InfoGANEncoder(nn.Module):
         return self.code
 
     def forward(self, X):
-        height, width = self.image_shape
-        out = X.reshape(X.shape[0], 1, height, width)
+        height, width, channels = split_image_shape(self.image_shape)
+        # Rows are channels last (N, h, w, c); torch convolves (N, c, h, w). The
+        # permuted view already has the channels-last memory layout.
+        out = X.reshape(X.shape[0], height, width, channels).permute(0, 3, 1, 2)
         if self.channels_last:
             out = out.contiguous(memory_format=torch.channels_last)
         out = self.act(self.conv1(out))

@@ -1,5 +1,5 @@
-"""The images of a study run: a seeded train / test split of Fashion-MNIST, the digits or
-the user's own images (``--data``).
+"""The images of a study run: a seeded train / test split of Fashion-MNIST, the digits,
+the colour photo patches or the user's own images (``--data``).
 
 :func:`load_data` returns a :class:`Split`. The user's images are read by
 :func:`sparse_parts.datasets.load_images`; its notices (colour converted, values
@@ -68,7 +68,7 @@ def _read_user_images(settings):
         warnings.simplefilter("always")
         try:
             bunch = load_images(settings.data, image_shape=settings.data_image_shape,
-                                labels=settings.labels)
+                                labels=settings.labels, grey=settings.grey)
         except (OSError, ValueError) as exc:
             raise DataError(str(exc)) from None
     said = set()
@@ -122,11 +122,12 @@ def _user_split(settings):
 def load_data(settings):
     """The images of ``settings``: the split and the subsets are seeded by its seed.
 
-    Fashion-MNIST keeps its own training and test files; the digits and the user's
-    images are split by ``train_test_split(test_size=TEST_FRACTION,
-    random_state=settings.seed)``, stratified by the labels when there are labels.
-    Then at most ``settings.n_train`` and ``settings.n_test`` images are kept (a
-    seeded random subset; None keeps all).
+    Fashion-MNIST keeps its own training and test files; the photo patches their own
+    held-out part (:func:`sparse_parts.datasets.load_photo_patches`, 4,500 and 1,500
+    colour patches of 12x12 pixels); the digits and the user's images are split by
+    ``train_test_split(test_size=TEST_FRACTION, random_state=settings.seed)``,
+    stratified by the labels when there are labels. Then at most ``settings.n_train``
+    and ``settings.n_test`` images are kept (a seeded random subset; None keeps all).
 
     Parameters
     ----------
@@ -160,6 +161,15 @@ def load_data(settings):
         X_train, X_test, y_train, y_test = train_test_split(
             X, y, test_size=TEST_FRACTION, stratify=y, random_state=settings.seed)
         image_shape = (8, 8)
+    elif settings.dataset == "photo-patches":
+        from ..datasets import load_photo_patches
+
+        patches = load_photo_patches(
+            channels="grey" if settings.grey else "rgb", n_patches=6000, test_size=0.25,
+            random_state=settings.seed)
+        X_train, y_train = patches.data, patches.target
+        X_test, y_test = patches.data_test, patches.target_test
+        image_shape = patches.image_shape
     else:
         X_train, y_train, X_test, y_test, image_shape = _user_split(settings)
     X_train, y_train = _subsample(X_train, y_train, settings.n_train, rng)

@@ -4,7 +4,7 @@
 trainable parameters from the architecture alone (no torch needed), for the reports.
 """
 
-from .._utils import conv_geometry
+from .._utils import conv_geometry, split_image_shape
 
 __all__ = ["make_estimator", "n_parameters"]
 
@@ -49,12 +49,13 @@ def make_estimator(row, settings):
 def n_parameters(model, image_shape, n_components):
     """The number of trainable parameters of a model family on images of ``image_shape``.
 
-    With ``d = height * width`` pixels and ``k = n_components``:
+    With ``d = height * width * channels`` values and ``k = n_components``:
 
     - ``"nmf"``: the atoms, ``k * d`` (the codes are computed per image, not learnt);
     - ``"shallow"``: a dense encoder ``d * k + k`` and the decoder of atoms and bias,
       ``k * d + d``;
-    - ``"asym"``: the InfoGAN encoder, conv 64 (kernel ``kh x kw``, with bias),
+    - ``"asym"``: the InfoGAN encoder, conv 64 (kernel ``kh x kw`` over the
+      ``channels``, with bias),
       conv 128 (``kh2 x kw2``, no bias) with BatchNorm (256), a dense layer of 1024
       units on the ``128 * h2 * w2`` features left by the two convolutions (no bias)
       with BatchNorm (2048), and the code layer ``1024 * k + k``; then the decoder
@@ -64,15 +65,15 @@ def n_parameters(model, image_shape, n_components):
     Parameters
     ----------
     model : {"nmf", "shallow", "asym"}
-    image_shape : tuple of (int, int)
+    image_shape : tuple of (int, int) or (int, int, int)
     n_components : int
 
     Returns
     -------
     count : int
     """
-    height, width = (int(v) for v in image_shape)
-    d, k = height * width, int(n_components)
+    height, width, channels = split_image_shape(image_shape)
+    d, k = height * width * channels, int(n_components)
     if model == "nmf":
         return k * d
     decoder = k * d + d
@@ -80,7 +81,7 @@ def n_parameters(model, image_shape, n_components):
         return d * k + k + decoder
     (kh, h1), (kw, w1) = conv_geometry(height), conv_geometry(width)
     (kh2, h2), (kw2, w2) = conv_geometry(h1), conv_geometry(w1)
-    encoder = (64 * kh * kw + 64            # conv1 with bias
+    encoder = (64 * channels * kh * kw + 64  # conv1 with bias
                + 128 * 64 * kh2 * kw2 + 256  # conv2 without bias, its BatchNorm
                + 128 * h2 * w2 * 1024 + 2048  # dense without bias, its BatchNorm
                + 1024 * k + k)              # the code layer

@@ -12,6 +12,7 @@ import csv
 import math
 import os
 
+from .._utils import image_shape_in_words
 from .data import TEST_FRACTION
 from .files import atomic_write
 from .protocol import svm_protocol
@@ -185,14 +186,14 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
     # The study's numbers are Fashion-MNIST's: beside any other images they mislead.
     with_study = settings.dataset == "fashion-mnist"
     svm = settings.has_labels
-    height, width = settings.image_shape
     lines = [
         "# sparse-parts compare",
         "",
         f"Command: `{command}`",
         "",
-        f"Data set: **{settings.data_name}**, images of {height}x{width} pixels (height x "
-        f"width), {settings.n_train} training images, "
+        f"Data set: **{settings.data_name}**, images of "
+        f"{image_shape_in_words(settings.image_shape, sides=True)}, "
+        f"{settings.n_train} training images, "
         f"{settings.n_test} held-out test images; k = {settings.n_components} components; "
         f"auto-encoders: {settings.epochs} epochs, device {settings.device}; sparse NMF: "
         f"at most {settings.nmf_max_iter} iterations; seed {settings.seed}. "

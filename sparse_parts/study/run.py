@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 
+from .._utils import image_shape_in_words
 from ._console import say
 from .cache import fit_or_load
 from .data import load_data
@@ -197,7 +198,7 @@ def compare(settings, options=None):
         X_train, _, X_test, y_test, image_shape = load_data(settings)
         settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images of "
-            f"{image_shape[0]}x{image_shape[1]} pixels; {len(rows)} models, "
+            f"{image_shape_in_words(image_shape)}; {len(rows)} models, "
             f"k = {settings.n_components}, {settings.epochs} epochs, device "
             f"{settings.device}, {options.jobs} job(s); output in {options.out}")
         sizes = {row.model: n_parameters(row.model, image_shape, settings.n_components)

@@ -7,6 +7,7 @@ of each data set, and :func:`complete_settings` from the images once they are lo
 on them).
 """
 
+import math
 import numbers
 import os
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ __all__ = ["Settings", "DATASETS", "USER_DATA", "resolve_settings", "complete_se
            "default_n_components", "default_epochs"]
 
 #: The built-in data sets a run can use.
-DATASETS = ("fashion-mnist", "digits")
+DATASETS = ("fashion-mnist", "digits", "photo-patches")
 
 #: ``Settings.dataset`` of a run on the user's own images (``--data``).
 USER_DATA = "user"
@@ -34,8 +35,9 @@ class Settings:
     iteration budget; the ``svm_*`` fields are the SVM protocol
     (:func:`sparse_parts.study.protocol.svm_protocol`). ``device`` is where the
     auto-encoders train; ``quick`` says the ``--quick`` budgets were chosen.
-    ``image_shape`` is ``(height, width)`` of the images, known
-    once they are loaded (:func:`complete_settings`).
+    ``image_shape`` is ``(height, width)`` of the images, or ``(height, width,
+    channels)`` of colour ones, known once they are loaded
+    (:func:`complete_settings`); ``grey`` converts colour images to grey (``--grey``).
 
     A run on the user's own images has ``dataset == USER_DATA``: ``data`` is their
     ``.npy`` / ``.npz`` file or folder, ``labels`` the labels file (None: no SVM
@@ -64,6 +66,7 @@ class Settings:
     data: str | None = None
     labels: str | None = None
     data_image_shape: tuple | None = None
+    grey: bool = False
 
     @property
     def has_labels(self):
@@ -94,6 +97,14 @@ _DEFAULTS = {
     ("digits", True): dict(n_train=1198, n_test=599, n_components=36, epochs=100,
                            nmf_max_iter=100, svm_samples=599, svm_splits=3,
                            svm_C=(1.0, 10.0), svm_gamma_factors=(1.0, 10.0)),
+    # 12x12 colour patches of scikit-image's photographs (4 classes: the photograph).
+    ("photo-patches", False): dict(n_train=4500, n_test=1500, n_components=100, epochs=100,
+                                   nmf_max_iter=200, svm_samples=1500, svm_splits=5,
+                                   svm_C=(1.0, 10.0, 100.0),
+                                   svm_gamma_factors=(0.1, 1.0, 10.0)),
+    ("photo-patches", True): dict(n_train=1500, n_test=500, n_components=36, epochs=30,
+                                  nmf_max_iter=100, svm_samples=500, svm_splits=3,
+                                  svm_C=(1.0, 10.0), svm_gamma_factors=(1.0, 10.0)),
     # The user's images: all of them, k and the epochs from their number and size.
     (USER_DATA, False): dict(n_train=None, n_test=None, n_components=None, epochs=None,
                              nmf_max_iter=200, svm_samples=2000, svm_splits=5,
@@ -104,7 +115,8 @@ _DEFAULTS = {
 }
 
 # The sizes of the training and test splits of each built-in data set.
-_SPLIT_SIZES = {"fashion-mnist": (60000, 10000), "digits": (1198, 599)}
+_SPLIT_SIZES = {"fashion-mnist": (60000, 10000), "digits": (1198, 599),
+                "photo-patches": (4500, 1500)}
 
 # The fewest training images a run accepts, and test images the SVM protocol needs.
 _MIN_TRAIN = 10
@@ -147,21 +159,21 @@ def _check_paths(dataset, data_path, labels, image_shape):
             raise ValueError(f"{name} {path}: no such file or folder.")
     if image_shape is not None:
         sides = tuple(image_shape)
-        if (len(sides) != 2 or sides.count(-1) > 1
+        if (len(sides) not in (2, 3) or sides.count(-1) > 1
                 or any(side < 1 and side != -1 for side in sides)):
             raise ValueError(
-                f"--image-shape takes HEIGHT WIDTH, positive integers (one may be -1), "
-                f"got {' '.join(map(str, sides))}.")
+                f"--image-shape takes HEIGHT WIDTH [CHANNELS], positive integers (one may "
+                f"be -1), got {' '.join(map(str, sides))}.")
 
 
 def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
                      n_components=None, epochs=None, device="auto", seed=0, models=None,
-                     data_path=None, labels=None, image_shape=None):
+                     data_path=None, labels=None, image_shape=None, grey=False):
     """The settings of a run, from its choices and the data set's defaults.
 
     Parameters
     ----------
-    dataset : {"fashion-mnist", "digits"}, default=None
+    dataset : {"fashion-mnist", "digits", "photo-patches"}, default=None
         None: the user's images when ``data_path`` is given; else Fashion-MNIST if
         its files are on disk (nothing is downloaded), else the digits, with a
         message saying so.
@@ -182,8 +194,10 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         starts. Excludes ``dataset``.
     labels : str, default=None
         One integer label per image (``--labels``), for the SVM accuracy.
-    image_shape : tuple of (int, int), default=None
-        ``(height, width)`` of the images of a ``(n, height * width)`` array.
+    image_shape : tuple of (int, int) or (int, int, int), default=None
+        ``(height, width[, channels])`` of the images of a ``(n, n_features)`` array.
+    grey : bool, default=False
+        Convert colour images (the user's, or the photo patches) to grey.
 
     Returns
     -------
@@ -196,7 +210,7 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     ValueError
         If the image counts are too small for the protocol, the device is not
         available, ``data_path`` or ``labels`` does not exist, ``image_shape`` is not
-        two positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, or
+        two or three positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, or
         options of the user's images and of a built-in data set are mixed.
     """
     _check_paths(dataset, data_path, labels, image_shape)
@@ -238,7 +252,7 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         user = dict(data=data_path, labels=labels,
                     data_image_shape=None if image_shape is None else tuple(image_shape))
     return Settings(dataset=dataset, svm_test_size=0.3, svm_cv=3, device=device, seed=seed,
-                    quick=bool(quick), **values, **user)
+                    quick=bool(quick), grey=bool(grey), **values, **user)
 
 
 def _check_sizes(n_train, n_test, svm):
@@ -259,8 +273,8 @@ def complete_settings(settings, n_train, n_test, image_shape):
     settings : Settings
     n_train, n_test : int
         The numbers of training and held-out test images loaded.
-    image_shape : tuple of (int, int)
-        ``(height, width)`` of the images.
+    image_shape : tuple of (int, int) or (int, int, int)
+        ``(height, width)`` of the images, or ``(height, width, channels)``.
 
     Returns
     -------
@@ -273,8 +287,8 @@ def complete_settings(settings, n_train, n_test, image_shape):
     DataError
         If there are fewer than 10 training images (a ``ValueError``).
     """
-    height, width = image_shape
-    values = dict(n_train=n_train, n_test=n_test, image_shape=(int(height), int(width)),
+    image_shape = tuple(int(v) for v in image_shape)
+    values = dict(n_train=n_train, n_test=n_test, image_shape=image_shape,
                   svm_samples=min(settings.svm_samples, n_test))
     if settings.dataset == USER_DATA:
         if n_train < _MIN_TRAIN:
@@ -283,7 +297,7 @@ def complete_settings(settings, n_train, n_test, image_shape):
                 f"{settings.data}: {n_train} training images (two thirds of the images) "
                 f"are too few; the run needs at least {_MIN_TRAIN}.")
         if settings.n_components is None:
-            values["n_components"] = default_n_components(n_train, height * width)
+            values["n_components"] = default_n_components(n_train, math.prod(image_shape))
         if settings.epochs is None:
             values["epochs"] = default_epochs(n_train, settings.quick)
     return replace(settings, **values)
