@@ -14,13 +14,40 @@ import dataclasses
 import os
 import sys
 
-from .study import DATASETS, MODELS, CompareOptions, DataError, compare, resolve_settings
+from .study import (
+    DATASETS,
+    FAMILIES,
+    GRID,
+    MODELS,
+    CompareOptions,
+    FrontOptions,
+    StudyError,
+    compare,
+    front,
+    resolve_settings,
+)
+from .study.figures import FORMATS
 from .study.files import prepare_output_folder
 
 __all__ = ["main", "build_parser"]
 
 #: The exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_INTERRUPTED = 130
+
+#: The flag of each parameter of the study package: its errors name parameters, the
+#: command line speaks of flags (the only place that does).
+FLAGS = {"data": "--data", "dataset": "--dataset", "labels": "--labels",
+         "image_shape": "--image-shape", "n_train": "--n-train", "n_test": "--n-test",
+         "n_components": "--n-components", "epochs": "--epochs", "seed": "--seed",
+         "device": "--device", "models": "--models", "families": "--families",
+         "quick": "--quick", "out": "--out", "budget": "--budget",
+         "svm_protocol": "--svm-protocol", "figure_format": "--format", "dpi": "--dpi",
+         "image_cmap": "--image-cmap"}
+
+
+def _message(exc):
+    """The one-line message of an error, with the study's parameters spelt as flags."""
+    return exc.describe(FLAGS) if isinstance(exc, StudyError) else str(exc)
 
 
 def _positive_int(text):
@@ -92,7 +119,16 @@ def _add_run_options(parser, out, jobs_help):
                              "shared 2-core machine two threads made the small "
                              "auto-encoders up to 16x slower)")
     parser.add_argument("--jobs", type=_positive_int, default=1, help=jobs_help)
-    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--format", dest="figure_format", choices=FORMATS, default="png",
+                        help="file format of every figure (default: png)")
+    parser.add_argument("--dpi", type=_positive_int, default=150,
+                        help="resolution of the figures, dots per inch (default: 150)")
+    parser.add_argument("--image-cmap", choices=("auto", "gray_r", "gray"), default="auto",
+                        help="grey scale of the images: gray_r inverted (white 0, ink on "
+                             "paper), gray natural (black 0, photographs); auto: inverted "
+                             "for fashion-mnist and digits, natural for --data "
+                             "(default: auto)")
 
 
 def build_parser():
@@ -136,8 +172,6 @@ def build_parser():
 
 
 def _add_front_parser(commands):
-    from .study.front import FAMILIES
-
     front = commands.add_parser(
         "front", help="measure a grid of configurations and peers: the trade-off fronts",
         description="Fit a grid of sparse NMF and auto-encoder configurations and "
@@ -162,8 +196,6 @@ def _config_list(text):
     """An argparse type: comma-separated ``family/name`` of configurations of the grid."""
     import difflib
 
-    from .study.front import GRID
-
     known = {f"{c.family}/{c.name}" for c in GRID}
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names or [text]:
@@ -176,17 +208,17 @@ def _config_list(text):
     return names
 
 
-def _data_error(parser, command, exc):
-    """Exit 2 with the one line of a DataError (raised while loading, before any fit)."""
-    message = str(exc)
-    if "image_shape" in message:  # the library's name for the option
-        message += " On the command line: --image-shape HEIGHT WIDTH."
-    parser.exit(2, f"sparse-parts {command}: error: {message}\n")
+def _error(parser, command, exc):
+    """Exit 2 with the one line of a bad option or unusable file (before any fit)."""
+    parser.exit(2, f"sparse-parts {command}: error: {_message(exc)}\n")
+
+
+def _figure_options(args):
+    return dict(figures=not args.no_figures, figure_format=args.figure_format, dpi=args.dpi,
+                image_cmap=args.image_cmap)
 
 
 def _front(parser, args, command):
-    from .study.front import FAMILIES, GRID, FrontOptions, front
-
     families = None if args.families is None else [f for group in args.families for f in group]
     grid = None
     if args.configs is not None:
@@ -207,14 +239,14 @@ def _front(parser, args, command):
                                     image_shape=args.image_shape)
         prepare_output_folder(args.out)
     except ValueError as exc:
-        parser.exit(2, f"sparse-parts front: error: {exc}\n")
+        _error(parser, "front", exc)
     options = FrontOptions(out=args.out, families=families, grid=grid, quick=args.quick,
-                           jobs=args.jobs, threads=args.threads, figures=not args.no_figures,
-                           command=command)
+                           jobs=args.jobs, threads=args.threads, command=command,
+                           **_figure_options(args))
     try:
         front(settings, options)
-    except DataError as exc:
-        _data_error(parser, "front", exc)
+    except StudyError as exc:
+        _error(parser, "front", exc)
     except KeyboardInterrupt as interrupt:
         print(f"sparse-parts front: interrupted; {getattr(interrupt, 'rows_kept', 0)} "
               f"configuration(s) kept in {os.path.join(args.out, 'front.csv')}",
@@ -232,18 +264,17 @@ def _compare(parser, args, command):
             seed=args.seed, models=models, data_path=args.data, labels=args.labels,
             image_shape=args.image_shape)
     except ValueError as exc:
-        parser.exit(2, f"sparse-parts compare: error: {exc}\n")
+        _error(parser, "compare", exc)
     try:
         prepare_output_folder(args.out)
     except ValueError as exc:
         parser.exit(2, f"sparse-parts compare: error: --out: {exc}\n")
     options = CompareOptions(out=args.out, models=models, quick=args.quick, jobs=args.jobs,
-                             threads=args.threads, figures=not args.no_figures,
-                             command=command)
+                             threads=args.threads, command=command, **_figure_options(args))
     try:
         compare(settings, options)
-    except DataError as exc:
-        _data_error(parser, "compare", exc)
+    except StudyError as exc:
+        _error(parser, "compare", exc)
     except KeyboardInterrupt as interrupt:
         kept = getattr(interrupt, "rows_kept", 0)
         if kept:

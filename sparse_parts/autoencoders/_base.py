@@ -39,6 +39,7 @@ OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
+    "adadelta": torch.optim.Adadelta,  # Keras' default, lr = 1.0: the report's optimizer
 }
 FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
 # Rows per forward pass in transform: bounds memory, and transform is batch-independent.

@@ -111,9 +111,11 @@ PARAMETERS = r"""
         Rescale every atom to unit L2 norm after every optimizer step (after the
         non-negativity clamp and ``atom_sparseness``). A penalty on the size of the
         codes (``sparsity_penalty="l1"``) is otherwise evaded by growing the atoms.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass, default="adam"
-        The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
-        use torch's fused implementation.
+    optimizer : str or Optimizer subclass, default="adam"
+        The optimizer: "adam", "adamw", "sgd", "rmsprop" or "adadelta" (Keras'
+        default, with ``lr=1.0``, was the report's), or a torch class; "adam" and
+        "adamw" (and the torch classes ``Adam``, ``AdamW``) use torch's fused
+        implementation.
     lr : float, default=1e-3
         Learning rate.
     max_epochs : int, default=30

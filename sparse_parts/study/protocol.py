@@ -55,31 +55,47 @@ def svm_accuracy(codes, y, settings):
                                                  random_state=settings.seed))
         search.fit(codes[train], y[train])
         scores.append(search.score(codes[test], y[test]))
-    return float(np.mean(scores)), float(np.std(scores))
+    return {"svm": float(np.mean(scores)), "svm_std": float(np.std(scores)),
+            "svm_sem": float(np.std(scores, ddof=1) / np.sqrt(len(scores))), "svm_C": None}
 
 
-def evaluate(estimator, X_test, y_test, settings):
-    """The metrics of a fitted estimator on the held-out images.
+def evaluate(estimator, X_test, y_test, settings, codes=None):
+    """The metrics of a fitted estimator on the held-out images, in the records' vocabulary.
 
-    The codes are computed once and shared by every metric; the two errors to dilation
-    are :func:`~sparse_parts.metrics.max_approximation_error` with
+    The codes are computed once (unless given) and shared by every metric; the two
+    errors to dilation are :func:`~sparse_parts.metrics.max_approximation_error` with
     ``reference="original"`` and ``"reconstruction"``, computed from those codes.
-    Without labels (``y_test`` None) the SVM accuracy and its std are None.
+    Without labels (``y_test`` None) the SVM numbers are None.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X_test : ndarray of shape (n_samples, n_features)
+    y_test : ndarray of shape (n_samples,) or None
+    settings : Settings
+    codes : ndarray of shape (n_samples, n_components), default=None
+        The codes of ``X_test``; None: ``estimator.transform(X_test)``. The report's
+        NMF codes are those of its fit on the test images.
+
+    Returns
+    -------
+    metrics : dict
+        ``mse``, ``hoyer``, ``hoyer_unit_atoms``, ``max_approx``, ``max_approx_rec``,
+        ``svm``, ``svm_std``, ``svm_sem``, ``svm_C``.
     """
     from ..metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 
-    codes = estimator.transform(X_test)
-    accuracy, std = (None, None) if y_test is None else svm_accuracy(codes, y_test, settings)
+    if codes is None:
+        codes = estimator.transform(X_test)
+    svm = (dict.fromkeys(("svm", "svm_std", "svm_sem", "svm_C")) if y_test is None
+           else svm_accuracy(codes, y_test, settings))
     return {
         "mse": reconstruction_error(X_test, estimator.inverse_transform(codes)),
-        "sparsity": hoyer_sparsity(codes),
+        "hoyer": hoyer_sparsity(codes),
         # The same with every atom at unit norm: comparable across atom scales.
-        "sparsity_unit_atoms": hoyer_sparsity(codes, estimator.components_),
-        "dilation_error": max_approximation_error(estimator, X_test, codes=codes),
-        "dilation_error_rec": max_approximation_error(estimator, X_test, codes=codes,
-                                                      reference="reconstruction"),
-        "svm_accuracy": accuracy,
-        "svm_std": std,
+        "hoyer_unit_atoms": hoyer_sparsity(codes, estimator.components_),
+        "max_approx": max_approximation_error(estimator, X_test, codes=codes),
+        "max_approx_rec": max_approximation_error(estimator, X_test, codes=codes,
+                                                  reference="reconstruction"),
+        **svm,
     }
-
-

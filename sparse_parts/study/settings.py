@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from . import data
 from ._console import say
-from .rows import MODELS
+from .catalog import MODELS
+from .errors import DataError, SettingsError
 
 __all__ = ["Settings", "DATASETS", "USER_DATA", "resolve_settings", "complete_settings",
            "default_n_components", "default_epochs"]
@@ -60,6 +61,8 @@ class Settings:
     device: str
     seed: int
     quick: bool = False
+    budget: str = "fast"
+    svm_protocol: str = "rbf"
     image_shape: tuple | None = None
     data: str | None = None
     labels: str | None = None
@@ -136,22 +139,25 @@ def default_epochs(n_train, quick=False):
 def _check_paths(dataset, data_path, labels, image_shape):
     """The early, cheap checks of the user-data options (before anything is loaded)."""
     if data_path is None:
-        for name, value in (("--labels", labels), ("--image-shape", image_shape)):
+        for name, value in (("labels", labels), ("image_shape", image_shape)):
             if value is not None:
-                raise ValueError(f"{name} goes with --data (the user's own images).")
+                raise SettingsError(f"{{{name}}} goes with {{data}} (the user's own images).",
+                                    name, "data")
         return
     if dataset is not None:
-        raise ValueError("--data and --dataset exclude each other: name one data set.")
-    for name, path in (("--data", data_path), ("--labels", labels)):
+        raise SettingsError("{data} and {dataset} exclude each other: name one data set.",
+                            "data", "dataset")
+    for name, path in (("data", data_path), ("labels", labels)):
         if path is not None and not os.path.exists(os.path.expanduser(path)):
-            raise ValueError(f"{name} {path}: no such file or folder.")
+            raise SettingsError(f"{{{name}}} {data._literal(path)}: no such file or folder.",
+                                name)
     if image_shape is not None:
         sides = tuple(image_shape)
         if (len(sides) != 2 or sides.count(-1) > 1
                 or any(side < 1 and side != -1 for side in sides)):
-            raise ValueError(
-                f"--image-shape takes HEIGHT WIDTH, positive integers (one may be -1), "
-                f"got {' '.join(map(str, sides))}.")
+            raise SettingsError(
+                "{image_shape} takes HEIGHT WIDTH, positive integers (one may be -1), "
+                f"got {' '.join(map(str, sides))}.", "image_shape")
 
 
 def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
@@ -204,7 +210,8 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     # here so that the command says so before anything runs.
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not 0 <= seed < 2**32):
-        raise ValueError(f"--seed must be an integer from 0 to {2**32 - 1}, got {seed!r}.")
+        raise SettingsError(f"{{seed}} must be an integer from 0 to {2**32 - 1}, "
+                            f"got {data._literal(repr(seed))}.", "seed")
     if data_path is not None:
         dataset = USER_DATA
     elif dataset is None:
@@ -232,7 +239,8 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         try:
             device = resolve_device(device)
         except ValueError as exc:
-            raise ValueError(f"--device {device}: {exc}") from None
+            raise SettingsError(f"{{device}} {device}: {data._literal(exc)}", "device") \
+                from None
     user = {}
     if dataset == USER_DATA:
         user = dict(data=data_path, labels=labels,
@@ -244,11 +252,12 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
 def _check_sizes(n_train, n_test, svm):
     """Raise a ValueError when the image counts are too small (None: not known yet)."""
     if n_train is not None and n_train < _MIN_TRAIN:
-        raise ValueError(f"--n-train must be at least {_MIN_TRAIN}, got {n_train}.")
+        raise SettingsError(f"{{n_train}} must be at least {_MIN_TRAIN}, got {n_train}.",
+                            "n_train")
     if svm and n_test is not None and n_test < _MIN_TEST:
-        raise ValueError(
-            f"--n-test must be at least {_MIN_TEST} (the SVM needs a few images of every "
-            f"class in each split), got {n_test}.")
+        raise SettingsError(
+            f"{{n_test}} must be at least {_MIN_TEST} (the SVM needs a few images of every "
+            f"class in each split), got {n_test}.", "n_test")
 
 
 def complete_settings(settings, n_train, n_test, image_shape):
@@ -279,9 +288,9 @@ def complete_settings(settings, n_train, n_test, image_shape):
     if settings.dataset == USER_DATA:
         if n_train < _MIN_TRAIN:
             # A DataError: the command reports it as a bad --data file, not a traceback.
-            raise data.DataError(
-                f"{settings.data}: {n_train} training images (two thirds of the images) "
-                f"are too few; the run needs at least {_MIN_TRAIN}.")
+            raise DataError(
+                f"{data._literal(settings.data)}: {n_train} training images (two thirds of "
+                f"the images) are too few; the run needs at least {_MIN_TRAIN}.")
         if settings.n_components is None:
             values["n_components"] = default_n_components(n_train, height * width)
         if settings.epochs is None:
