@@ -79,8 +79,9 @@ def test_compare_writes_results_figures_and_reuses_the_cache(tmp_path, fit_count
     assert all(r[k] == "" for r in rows for k in r if k.startswith("study_"))
 
     markdown = (out / "results.md").read_text()
-    assert "## Protocol" in markdown and "StratifiedShuffleSplit" in markdown
-    assert "GridSearchCV" in markdown and "0.6504" not in markdown  # the study's NMF sparsity
+    # The default SVM protocol, said in the report: the report's linear SVM and C grid.
+    assert "## Protocol" in markdown and "RepeatedStratifiedKFold" in markdown
+    assert "LinearSVC" in markdown and "0.6504" not in markdown  # the study's NMF sparsity
     assert "| study |" not in markdown and "say nothing about these images" in markdown
     assert markdown.count("\n| ") == 1 + len(TINY_ROWS)  # header + one line per row
 

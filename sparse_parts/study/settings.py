@@ -16,7 +16,8 @@ from ._console import say
 from .catalog import MODELS
 from .errors import DataError, SettingsError
 
-__all__ = ["Settings", "DATASETS", "USER_DATA", "resolve_settings", "complete_settings",
+__all__ = ["Settings", "DATASETS", "USER_DATA", "BUDGETS", "STUDY_EPOCHS", "SVM_PROTOCOLS",
+           "resolve_settings", "complete_settings",
            "default_n_components", "default_epochs"]
 
 #: The built-in data sets a run can use.
@@ -25,6 +26,15 @@ DATASETS = ("fashion-mnist", "digits")
 #: ``Settings.dataset`` of a run on the user's own images (``--data``).
 USER_DATA = "user"
 
+#: The training budgets: this package's defaults, or the report's.
+BUDGETS = ("fast", "study")
+
+#: The report's auto-encoders trained 500 epochs (Keras, Adadelta, batches of 128).
+STUDY_EPOCHS = 500
+
+#: The SVM protocols (:mod:`sparse_parts.study.protocol`).
+SVM_PROTOCOLS = ("linear", "report", "rbf")
+
 
 @dataclass
 class Settings:
@@ -32,7 +42,9 @@ class Settings:
 
     ``n_train`` and ``n_test`` are the numbers of training and held-out test images,
     ``epochs`` the auto-encoders' training epochs, ``nmf_max_iter`` SparseNMF's
-    iteration budget; the ``svm_*`` fields are the SVM protocol
+    iteration budget, ``budget`` ``"fast"`` or ``"study"`` (the report's training, and
+    NMF fitted on the test images); ``svm_protocol`` is ``"linear"``, ``"report"`` or
+    ``"rbf"`` and the other ``svm_*`` fields are the RBF protocol's
     (:func:`sparse_parts.study.protocol.svm_protocol`). ``device`` is where the
     auto-encoders train; ``quick`` says the ``--quick`` budgets were chosen.
     ``image_shape`` is ``(height, width)`` of the images, known
@@ -62,7 +74,7 @@ class Settings:
     seed: int
     quick: bool = False
     budget: str = "fast"
-    svm_protocol: str = "rbf"
+    svm_protocol: str = "linear"
     image_shape: tuple | None = None
     data: str | None = None
     labels: str | None = None
@@ -79,8 +91,10 @@ class Settings:
         return f"your images ({self.data})" if self.dataset == USER_DATA else self.dataset
 
 
-# (dataset, quick) -> defaults. The study does not say how long it trained. At a fixed
-# beta the codes grow less sparse as training goes on (H100 sweep, benchmarks/README.md:
+# (dataset, quick) -> defaults of the fast budget. The report trained 500 epochs with
+# Adadelta (its code: Keras, batch 128; the "study" budget); the fast budget trains
+# far less with Adam. At a fixed beta the codes grow less sparse as training goes on
+# (H100 sweep, benchmarks/README.md:
 # asymmetric AE, p = 0.05, beta = 0.001, Hoyer 0.61 / 0.55 / 0.44 after 10 / 20 / 40
 # epochs); 20 epochs lands on the study's row (0.0106 / 0.549 / 0.199 vs. its
 # 0.0115 / 0.565 / 0.202).
@@ -162,7 +176,8 @@ def _check_paths(dataset, data_path, labels, image_shape):
 
 def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
                      n_components=None, epochs=None, device="auto", seed=0, models=None,
-                     data_path=None, labels=None, image_shape=None):
+                     data_path=None, labels=None, image_shape=None, budget="fast",
+                     svm_protocol="linear"):
     """The settings of a run, from its choices and the data set's defaults.
 
     Parameters
@@ -190,6 +205,16 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         One integer label per image (``--labels``), for the SVM accuracy.
     image_shape : tuple of (int, int), default=None
         ``(height, width)`` of the images of a ``(n, height * width)`` array.
+    budget : {"fast", "study"}, default="fast"
+        ``"fast"``: the data set's defaults above. ``"study"``: the report's training
+        (:data:`STUDY_EPOCHS` epochs, unless ``epochs`` is given, with Adadelta at
+        lr = 1.0 and batches of 128: :data:`~sparse_parts.study.estimators.
+        STUDY_TRAINING`), and sparse NMF fitted on the test images themselves, its
+        codes those of the fit (transductive, as the report's MATLAB ``nmfsc``).
+    svm_protocol : {"linear", "report", "rbf"}, default="linear"
+        How the SVM accuracy is measured (:func:`sparse_parts.study.protocol.
+        svm_protocol` says it in words): the report's linear SVM with a low-variance
+        estimate, the report's exact procedure, or a tuned RBF SVM.
 
     Returns
     -------
@@ -200,12 +225,19 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     Raises
     ------
     ValueError
-        If the image counts are too small for the protocol, the device is not
-        available, ``data_path`` or ``labels`` does not exist, ``image_shape`` is not
-        two positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, or
-        options of the user's images and of a built-in data set are mixed.
+        A :class:`~sparse_parts.study.errors.SettingsError` naming the parameter: if
+        the image counts are too small for the protocol, the device is not available,
+        ``data_path`` or ``labels`` does not exist, ``image_shape`` is not two positive
+        integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, ``budget`` or
+        ``svm_protocol`` is not one of its choices, or options of the user's images
+        and of a built-in data set are mixed.
     """
     _check_paths(dataset, data_path, labels, image_shape)
+    for name, value, choices in (("budget", budget, BUDGETS),
+                                 ("svm_protocol", svm_protocol, SVM_PROTOCOLS)):
+        if value not in choices:
+            raise SettingsError(f"{{{name}}} must be one of {', '.join(choices)}, got "
+                                f"{data._literal(repr(value))}.", name)
     # The seed reaches numpy's RandomState, which takes only 0 to 2**32 - 1; checked
     # here so that the command says so before anything runs.
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
@@ -223,6 +255,8 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
                 "8x8 digits bundled with scikit-learn. Pass --dataset fashion-mnist to "
                 "download it.")
     values = dict(_DEFAULTS[(dataset, bool(quick))])
+    if budget == "study":
+        values["epochs"] = STUDY_EPOCHS
     chosen = dict(n_train=n_train, n_test=n_test, n_components=n_components, epochs=epochs)
     values.update({name: value for name, value in chosen.items() if value is not None})
     if dataset != USER_DATA:
@@ -246,7 +280,8 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         user = dict(data=data_path, labels=labels,
                     data_image_shape=None if image_shape is None else tuple(image_shape))
     return Settings(dataset=dataset, svm_test_size=0.3, svm_cv=3, device=device, seed=seed,
-                    quick=bool(quick), **values, **user)
+                    quick=bool(quick), budget=budget, svm_protocol=svm_protocol, **values,
+                    **user)
 
 
 def _check_sizes(n_train, n_test, svm):
