@@ -1,6 +1,7 @@
 """The ``sparse-parts`` command: argument parsing and ``main``.
 
-``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study on
+``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study (B.
+Ponchon's 2018 internship report, :mod:`sparse_parts.study.references`) on
 Fashion-MNIST, the digits or the user's own images (``--data``) and measures them on
 held-out test images (:func:`sparse_parts.study.compare`); ``sparse-parts front``
 measures a grid of configurations and scikit-learn's peers on the same protocol
@@ -154,9 +155,13 @@ def build_parser():
     commands.required = True
     compare = commands.add_parser(
         "compare", help="fit the study's models and compare them with its Tables 1 and 2",
-        description="Fit the reference study's models (Tables 1 and 2), measure them on "
-                    "held-out test images and write results.csv, results.md and PNG "
-                    "figures into --out. Fitted models are cached in --out/cache.")
+        description="Fit the models of Tables 1 and 2 of the reference study (B. Ponchon, "
+                    "'Morphological Multi-scale Decompositions and efficient "
+                    "representations with Auto-Encoders', internship report, Center for "
+                    "Mathematical Morphology, MINES ParisTech, 2018; followed by Ponchon "
+                    "et al., ISMM 2019, arXiv:1904.00763), measure them on held-out test "
+                    "images and write results.csv, results.md and the figures into --out. "
+                    "Fitted models are cached in --out/cache.")
     _add_data_options(compare)
     compare.add_argument("--models", type=_name_list(MODELS, "model"), nargs="+", default=None,
                          metavar="MODEL",

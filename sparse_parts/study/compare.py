@@ -41,10 +41,15 @@ class CompareOptions(RunOptions):
 def compare(settings, options=None):
     """Fit, measure and report the rows of Tables 1 and 2 of the report.
 
-    The report is B. Ponchon's 2018 internship report, whose sequel is Ponchon,
-    Velasco-Forero, Blusseau, Angulo and Bloch, "Part-based approximations for
-    morphological operators using asymmetric auto-encoders", ISMM 2019
-    (arXiv:1904.00763); see :mod:`sparse_parts.study`.
+    The report is B. Ponchon, *Morphological Multi-scale Decompositions and efficient
+    representations with Auto-Encoders*, internship report, April-September 2018
+    (Center for Mathematical Morphology, MINES ParisTech; in the author's repository
+    PonchonB/Mathematical_Morphologies_And_Deep_Learning,
+    ``Livrables/28_09_01_Rapport/PONCHON_Bastien_report_2018.pdf``); its sequel is B.
+    Ponchon, S. Velasco-Forero, S. Blusseau, J. Angulo and I. Bloch, "Part-based
+    approximations for morphological operators using asymmetric auto-encoders",
+    ISMM 2019 (HAL hal-02071470, arXiv:1904.00763). The sparse NMF row is P. O.
+    Hoyer's, JMLR 5:1457-1469, 2004. :mod:`sparse_parts.study.references` holds them.
 
     ``results.csv`` is rewritten (atomically) after every row, so an interrupted run
     keeps the rows already measured; ``results.md`` and the summary figures come at

@@ -7,6 +7,7 @@ The records are those of :mod:`~sparse_parts.study.records`; the dominance rules
 from .files import atomic_write
 from .pareto import SVM_TOLERANCE, TIE, dominators, objectives, pareto_front, svm_not_worse
 from .protocol import svm_protocol
+from .references import markdown_references
 from .report import fmt as _fmt
 
 __all__ = ["write_markdown"]
@@ -115,5 +116,6 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1):
               "study's measure, used for the front); *unit atoms*: of the same "
               "decomposition with every atom scaled to unit L2 norm (the codes scaled "
               "inversely), which no choice of atom scales can change.",
-              "- Encoding time: one `transform` of all the test images, as measured.", ""]
+              "- Encoding time: one `transform` of all the test images, as measured.", "",
+              *markdown_references()]
     atomic_write(path, lambda f: f.write("\n".join(lines)))
