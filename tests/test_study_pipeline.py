@@ -49,3 +49,26 @@ def test_compare_and_front_run_through_one_runner_into_one_schema(tmp_path, monk
                 "max_approx_rec", "svm", "svm_std", "svm_sem", "budget", "fit_seconds"):
         assert row[key] == point[key], key
     assert row["budget_preset"] == "fast"
+
+
+def test_dominance_uses_unit_atom_sparsity_and_the_rerun_svm():
+    """Issue 9's rules: a peer's sparsity with unit-norm atoms; a report row's SVM is
+    that of its configuration re-run under the same protocol."""
+    from sparse_parts.study.pareto import judge
+
+    ours = {"family": "nmf", "config": "component-0.6", "shipped": True, "mse": 0.010,
+            "hoyer": 0.70, "hoyer_unit_atoms": 0.70, "max_approx": 0.05, "svm": 0.80}
+    # Sparse as given (0.9), not with unit-norm atoms (0.5): ours dominates it.
+    peer = {"family": "sklearn-nmf", "config": "p", "shipped": False, "mse": 0.011,
+            "hoyer": 0.90, "hoyer_unit_atoms": 0.50, "max_approx": 0.06, "svm": 0.815}
+    report_row = {"family": "reference", "config": "study nmf/component-0.6",
+                  "shipped": False, "mse": 0.0109, "hoyer": 0.65, "max_approx": 0.107,
+                  "svm": 0.95}
+    author = {"family": "reference", "config": "author NCAE", "shipped": False,
+              "mse": 0.0169, "hoyer": 0.595, "max_approx": 0.0304, "svm": None}
+    peer_verdict, row_verdict, author_verdict = judge([ours, peer, report_row, author])
+    # Dominated on the metrics thanks to unit atoms, but 0.015 worse in SVM accuracy.
+    assert peer_verdict["svm_worse"] == [ours] and peer_verdict["dominators"] == []
+    # The report's 0.95 is another protocol's: judged against the re-run's 0.80.
+    assert row_verdict["svm"] == 0.80 and row_verdict["dominators"] == [ours]
+    assert author_verdict["svm"] is None and author_verdict["dominators"] == []

@@ -11,7 +11,7 @@ tolerance of another, or better (the rules agreed for issue 9: at most
 import math
 
 __all__ = ["TIE", "SVM_TOLERANCE", "finite_point", "objectives", "dominates",
-           "pareto_front", "dominators", "svm_not_worse"]
+           "pareto_front", "dominators", "svm_not_worse", "scale_free_objectives", "judge"]
 
 #: Relative difference under which two values of a metric count as tied.
 TIE = 0.02
@@ -91,3 +91,77 @@ def svm_not_worse(ours, theirs, tolerance=SVM_TOLERANCE):
     if ours is None or theirs is None or not (math.isfinite(ours) and math.isfinite(theirs)):
         return None
     return ours >= theirs - tolerance
+
+
+def scale_free_objectives(record):
+    """``(mse, -sparsity, max_approx)`` with the sparsity of unit-norm atoms where known.
+
+    A decomposition whose atoms' norms are free can make its codes look sparser by
+    scaling atoms; ``hoyer_unit_atoms`` (the codes of the same decomposition with every
+    atom at unit norm) is the measure no scaling changes. Reference points, which have
+    only the report's measure, keep ``hoyer``.
+    """
+    hoyer = record.get("hoyer_unit_atoms")
+    hoyer = record["hoyer"] if hoyer is None else hoyer
+    return (record["mse"], None if hoyer is None else -hoyer, record["max_approx"])
+
+
+def _rerun_svm(record, ours_by_key):
+    """The SVM accuracy a point is judged against, under this run's protocol, or None.
+
+    A peer's own (measured in the same run). A row of the report: that of its
+    configuration re-run in this run (the report's number was measured by another
+    protocol); the author's points have none.
+    """
+    if record.get("family") != "reference":
+        return record.get("svm")
+    name = record["config"]
+    if name.startswith("study "):
+        rerun = ours_by_key.get(name[len("study "):])
+        return None if rerun is None else rerun.get("svm")
+    return None
+
+
+def judge(records, tie=TIE, tolerance=SVM_TOLERANCE):
+    """Which of our points dominate each peer and reference point, by issue 9's rules.
+
+    A point of ours (``shipped``) dominates another when, on (MSE, sparsity,
+    max-approximation error) with :func:`scale_free_objectives`, it is nowhere worse by
+    more than ``tie`` (relative) and somewhere better by more than that, and its SVM
+    accuracy is at most ``tolerance`` below the other's, measured under the same
+    protocol: a peer's own, and for a row of the report the accuracy of that
+    configuration re-run in the same run (:func:`_rerun_svm`). Without such an accuracy
+    (the author's NCAE and NNSAE) the SVM clause cannot be judged.
+
+    Parameters
+    ----------
+    records : list of dict
+    tie : float, default=TIE
+    tolerance : float, default=SVM_TOLERANCE
+
+    Returns
+    -------
+    verdicts : list of dict
+        One per peer and reference point, in order: ``record``, ``svm`` (the accuracy
+        judged against, or None), ``dominators`` (ours that dominate it on the three
+        metrics and keep the SVM clause), ``svm_worse`` (ours that dominate it on the
+        three metrics but lose more than ``tolerance`` of SVM accuracy) and
+        ``svm_unknown`` (ours that dominate it where the SVM clause cannot be judged).
+    """
+    ours = [r for r in records if r.get("shipped")]
+    ours_by_key = {f"{r['family']}/{r['config']}": r for r in ours}
+    points = [scale_free_objectives(r) for r in ours]
+    verdicts = []
+    for record in records:
+        if record.get("shipped"):
+            continue
+        svm = _rerun_svm(record, ours_by_key)
+        found = [ours[i] for i in dominators(scale_free_objectives(record), points, tie)]
+        verdict = {"record": record, "svm": svm, "dominators": [], "svm_worse": [],
+                   "svm_unknown": []}
+        for candidate in found:
+            keeps = svm_not_worse(candidate.get("svm"), svm, tolerance)
+            key = {True: "dominators", False: "svm_worse", None: "svm_unknown"}[keeps]
+            verdict[key].append(candidate)
+        verdicts.append(verdict)
+    return verdicts
