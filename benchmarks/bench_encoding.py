@@ -5,8 +5,8 @@ Fashion-MNIST test images at least 10x faster than the fastest peer's ``transfor
 on this CPU, at the same thread count, measured in one run".
 
 Every model is a point of ``sparse-parts front``'s grid
-(:data:`sparse_parts.study.front.GRID`, built by
-:func:`~sparse_parts.study.front.make_estimator` with the front's settings, k and
+(:data:`sparse_parts.study.catalog.GRID`, built by
+:func:`~sparse_parts.study.estimators.make_estimator` with the front's settings, k and
 budgets), so a peer encodes exactly as in the front: scikit-learn's ``NMF`` and
 ``MiniBatchNMF`` solve for the codes with the fitted atoms held fixed, the dictionary
 learners run their positive lasso (``lasso_cd``) per image. How long that takes
@@ -52,8 +52,9 @@ from sklearn.exceptions import ConvergenceWarning
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sparse_parts.study.cache import cache_key, fit_or_load_estimator  # noqa: E402
+from sparse_parts.study.catalog import GRID  # noqa: E402
 from sparse_parts.study.data import load_data  # noqa: E402
-from sparse_parts.study.front import GRID, budget_of, make_estimator  # noqa: E402
+from sparse_parts.study.estimators import budget_of, make_estimator  # noqa: E402
 from sparse_parts.study.peers import PEERS  # noqa: E402
 from sparse_parts.study.settings import complete_settings, resolve_settings  # noqa: E402
 from sparse_parts.study.threads import thread_limits  # noqa: E402
@@ -89,7 +90,7 @@ def select(names):
             chosen.append(by_key[name])
         else:
             raise SystemExit(f"bench_encoding: unknown configuration {name!r}; give "
-                             f"family/name as in sparse_parts.study.front.GRID, or a "
+                             f"family/name as in sparse_parts.study.catalog.GRID, or a "
                              f"family among {', '.join(sorted(families))}.")
     # Once each, in the order given (a Config holds a dict: not hashable).
     return list({f"{c.family}/{c.name}": c for c in chosen}.values())

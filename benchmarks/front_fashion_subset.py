@@ -1,7 +1,7 @@
 """A few configurations of ``sparse-parts front`` on the full Fashion-MNIST, on a CPU.
 
 The whole grid on 60,000 training images takes hours on two cores; this measures
-named configurations of :data:`sparse_parts.study.front.GRID` (default: the study's
+named configurations of :data:`sparse_parts.study.catalog.GRID` (default: the study's
 SparseNMF row and the cheaper scikit-learn peers) with the default settings of the
 command (60,000 training and 10,000 test images, k = 100), one after another, and
 writes ``front.csv``, ``front.md`` and ``front.png`` like the command. The study's
@@ -14,7 +14,8 @@ Run:  .venv/bin/python benchmarks/front_fashion_subset.py [--out DIR] [FAMILY/CO
 import argparse
 
 from sparse_parts.study import resolve_settings
-from sparse_parts.study.front import GRID, FrontOptions, front
+from sparse_parts.study.catalog import GRID
+from sparse_parts.study.front import FrontOptions, front
 
 DEFAULT = ("sklearn-minibatch-nmf/alpha0-l1r1", "sklearn-minibatch-nmf/alpha0.01-l1r1",
            "sklearn-nmf/mu-alpha0-l1r1", "sklearn-nmf/mu-alpha0.001-l1r1",

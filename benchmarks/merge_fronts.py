@@ -17,19 +17,17 @@ import csv
 import os
 
 from sparse_parts.study import resolve_settings
-from sparse_parts.study.front import GRID
-from sparse_parts.study.front_report import (
-    dominators,
-    reference_records,
-    svm_not_worse,
-    write_csv,
-    write_figure,
-    write_markdown,
-)
+from sparse_parts.study.catalog import GRID
+from sparse_parts.study.figures import write_front_figure
+from sparse_parts.study.front_report import write_markdown
+from sparse_parts.study.pareto import dominators, svm_not_worse
+from sparse_parts.study.records import reference_records, write_csv
+from sparse_parts.study.runner import RunOptions
 from sparse_parts.study.settings import complete_settings
 
 _FLOATS = ("mse", "hoyer", "hoyer_unit_atoms", "max_approx", "max_approx_rec", "svm", "svm_std",
-           "fit_seconds", "transform_seconds")
+           "svm_sem", "svm_C", "fit_seconds", "transform_seconds", "sparsity_target",
+           "sparsity_weight")
 _INTS = ("n_iter", "convergence_warnings")
 _BOOLS = ("shipped", "cached")
 
@@ -103,7 +101,7 @@ def main():
     write_csv(stem + ".csv", records)
     # The runs' wall times are in their own reports; a sum would mean nothing.
     write_markdown(stem + ".md", records, settings, command, None)
-    write_figure(stem + ".png", records, settings.data_name)
+    write_front_figure(stem, records, settings.data_name, RunOptions())
     print(f"{len(records)} rows -> {stem}.csv, .md, .png")
     print("Dominance with the Hoyer sparsity of unit-norm atoms (peer: ours, SVM within "
           "0.01):")

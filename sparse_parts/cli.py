@@ -1,6 +1,7 @@
 """The ``sparse-parts`` command: argument parsing and ``main``.
 
-``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study on
+``sparse-parts compare`` fits the models of Tables 1 and 2 of the reference study (B.
+Ponchon's 2018 internship report, :mod:`sparse_parts.study.references`) on
 Fashion-MNIST, the digits or the user's own images (``--data``) and measures them on
 held-out test images (:func:`sparse_parts.study.compare`); ``sparse-parts front``
 measures a grid of configurations and scikit-learn's peers on the same protocol
@@ -13,18 +14,48 @@ import argparse
 import dataclasses
 import os
 import sys
-import warnings
-
-from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__
-from .study import DATASETS, MODELS, CompareOptions, DataError, compare, resolve_settings
+from .study import (
+    DATASETS,
+    FAMILIES,
+    GRID,
+    MODELS,
+    CompareOptions,
+    FrontOptions,
+    StudyError,
+    compare,
+    front,
+    resolve_settings,
+)
+from .study.figures import FORMATS
 from .study.files import prepare_output_folder
+from .study.settings import BUDGETS, SVM_PROTOCOLS
 
 __all__ = ["main", "build_parser"]
 
 #: The exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_INTERRUPTED = 130
+
+#: The flag of each parameter of the study package: its errors name parameters, the
+#: command line speaks of flags (the only place that does).
+FLAGS = {"data": "--data", "dataset": "--dataset", "labels": "--labels",
+         "image_shape": "--image-shape", "n_train": "--n-train", "n_test": "--n-test",
+         "n_components": "--n-components", "epochs": "--epochs", "seed": "--seed",
+         "device": "--device", "models": "--models", "families": "--families",
+         "quick": "--quick", "out": "--out", "budget": "--budget",
+         "svm_protocol": "--svm-protocol", "figure_format": "--format", "dpi": "--dpi",
+         "image_cmap": "--image-cmap"}
+
+
+def _message(exc):
+    """The one-line message of an error, with the study's parameters spelt as flags."""
+    if isinstance(exc, StudyError):
+        return exc.describe(FLAGS)
+    message = str(exc)
+    if "image_shape" in message:  # the library's name for the option
+        message += " On the command line: --image-shape HEIGHT WIDTH [CHANNELS]."
+    return message
 
 
 def _positive_int(text):
@@ -91,6 +122,18 @@ def _add_run_options(parser, out, jobs_help):
     """Where and how a run works: the same options for both commands."""
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                         help="where the auto-encoders train (default: auto)")
+    parser.add_argument("--budget", choices=BUDGETS, default="fast",
+                        help="training budget: fast (this package's defaults) or study "
+                             "(the report's: auto-encoders 500 epochs of Adadelta, lr 1.0, "
+                             "batch 128; sparse NMF fitted on the test images themselves, "
+                             "as the report did); default: fast")
+    parser.add_argument("--svm-protocol", choices=SVM_PROTOCOLS, default="linear",
+                        help="how the SVM accuracy is measured: linear (the report's "
+                             "linear SVM and C grid on all test codes, C chosen on half, "
+                             "accuracy by repeated stratified 5-fold x 4 on the other "
+                             "half), report (the report's exact procedure: 25 scores on "
+                             "100 codes each, to show its spread) or rbf (a tuned RBF SVM "
+                             "on a subset); default: linear")
     parser.add_argument("--quick", action="store_true",
                         help="fewer models, epochs, samples and SVM splits: a few minutes "
                              "on a laptop CPU")
@@ -101,7 +144,16 @@ def _add_run_options(parser, out, jobs_help):
                              "shared 2-core machine two threads made the small "
                              "auto-encoders up to 16x slower)")
     parser.add_argument("--jobs", type=_positive_int, default=1, help=jobs_help)
-    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--format", dest="figure_format", choices=FORMATS, default="png",
+                        help="file format of every figure (default: png)")
+    parser.add_argument("--dpi", type=_positive_int, default=150,
+                        help="resolution of the figures, dots per inch (default: 150)")
+    parser.add_argument("--image-cmap", choices=("auto", "gray_r", "gray"), default="auto",
+                        help="grey scale of the images: gray_r inverted (white 0, ink on "
+                             "paper), gray natural (black 0, photographs); auto: inverted "
+                             "for fashion-mnist and digits, natural for --data "
+                             "(default: auto)")
 
 
 def build_parser():
@@ -115,9 +167,13 @@ def build_parser():
     commands.required = True
     compare = commands.add_parser(
         "compare", help="fit the study's models and compare them with its Tables 1 and 2",
-        description="Fit the reference study's models (Tables 1 and 2), measure them on "
-                    "held-out test images and write results.csv, results.md and PNG "
-                    "figures into --out. Fitted models are cached in --out/cache.")
+        description="Fit the models of Tables 1 and 2 of the reference study (B. Ponchon, "
+                    "'Morphological Multi-scale Decompositions and efficient "
+                    "representations with Auto-Encoders', internship report, Center for "
+                    "Mathematical Morphology, MINES ParisTech, 2018; followed by Ponchon "
+                    "et al., ISMM 2019, arXiv:1904.00763), measure them on held-out test "
+                    "images and write results.csv, results.md and the figures into --out. "
+                    "Fitted models are cached in --out/cache.")
     _add_data_options(compare)
     compare.add_argument("--models", type=_name_list(MODELS, "model"), nargs="+", default=None,
                          metavar="MODEL",
@@ -149,8 +205,6 @@ def build_parser():
 
 
 def _add_front_parser(commands):
-    from .study.front import FAMILIES
-
     front = commands.add_parser(
         "front", help="measure a grid of configurations and peers: the trade-off fronts",
         description="Fit a grid of sparse NMF and auto-encoder configurations and "
@@ -175,8 +229,6 @@ def _config_list(text):
     """An argparse type: comma-separated ``family/name`` of configurations of the grid."""
     import difflib
 
-    from .study.front import GRID
-
     known = {f"{c.family}/{c.name}" for c in GRID}
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names or [text]:
@@ -189,17 +241,17 @@ def _config_list(text):
     return names
 
 
-def _data_error(parser, command, exc):
-    """Exit 2 with the one line of a DataError (raised while loading, before any fit)."""
-    message = str(exc)
-    if "image_shape" in message:  # the library's name for the option
-        message += " On the command line: --image-shape HEIGHT WIDTH [CHANNELS]."
-    parser.exit(2, f"sparse-parts {command}: error: {message}\n")
+def _error(parser, command, exc):
+    """Exit 2 with the one line of a bad option or unusable file (before any fit)."""
+    parser.exit(2, f"sparse-parts {command}: error: {_message(exc)}\n")
+
+
+def _figure_options(args):
+    return dict(figures=not args.no_figures, figure_format=args.figure_format, dpi=args.dpi,
+                image_cmap=args.image_cmap)
 
 
 def _front(parser, args, command):
-    from .study.front import FAMILIES, GRID, FrontOptions, front
-
     families = None if args.families is None else [f for group in args.families for f in group]
     grid = None
     if args.configs is not None:
@@ -217,58 +269,24 @@ def _front(parser, args, command):
         settings = resolve_settings(args.dataset, quick=args.quick, device=args.device,
                                     seed=args.seed, models=None if autoencoders else ["nmf"],
                                     data_path=args.data, labels=args.labels,
-                                    image_shape=args.image_shape, grey=args.grey)
+                                    image_shape=args.image_shape, grey=args.grey,
+                                    budget=args.budget, svm_protocol=args.svm_protocol)
         prepare_output_folder(args.out)
     except ValueError as exc:
-        parser.exit(2, f"sparse-parts front: error: {exc}\n")
+        _error(parser, "front", exc)
     options = FrontOptions(out=args.out, families=families, grid=grid, quick=args.quick,
-                           jobs=args.jobs, threads=args.threads, figures=not args.no_figures,
-                           command=command)
+                           jobs=args.jobs, threads=args.threads, command=command,
+                           **_figure_options(args))
     try:
         front(settings, options)
-    except DataError as exc:
-        _data_error(parser, "front", exc)
+    except StudyError as exc:
+        _error(parser, "front", exc)
     except KeyboardInterrupt as interrupt:
         print(f"sparse-parts front: interrupted; {getattr(interrupt, 'rows_kept', 0)} "
               f"configuration(s) kept in {os.path.join(args.out, 'front.csv')}",
               file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
     return 0
-
-
-class _convergence_summary:
-    """Count the ConvergenceWarnings of a run instead of printing each (a raw warning
-    points at library code), and print one line about them at the end, as ``front``
-    does. Other warnings are shown as usual. Warnings of worker processes (``--jobs``)
-    are theirs to print."""
-
-    def __init__(self, max_iter):
-        self.max_iter = max_iter
-
-    def __enter__(self):
-        self.count = 0
-        self._context = warnings.catch_warnings()
-        self._context.__enter__()
-        warnings.simplefilter("always", ConvergenceWarning)
-        shown = warnings.showwarning
-
-        def show(message, category, *args, **kwargs):
-            if issubclass(category, ConvergenceWarning):
-                self.count += 1
-            else:
-                shown(message, category, *args, **kwargs)
-
-        warnings.showwarning = show
-        return self
-
-    def __exit__(self, *exc):
-        self._context.__exit__(*exc)
-        if self.count:
-            print(f"sparse-parts compare: {self.count} convergence warning(s): a solver "
-                  f"stopped at its iteration limit (sparse NMF: --max-iter {self.max_iter}) "
-                  "before its tolerance; raise --max-iter for converged models.",
-                  file=sys.stderr, flush=True)
-        return False
 
 
 def _compare(parser, args, command):
@@ -278,9 +296,10 @@ def _compare(parser, args, command):
             args.dataset, quick=args.quick, n_train=args.n_train, n_test=args.n_test,
             n_components=args.n_components, epochs=args.epochs, device=args.device,
             seed=args.seed, models=models, data_path=args.data, labels=args.labels,
-            image_shape=args.image_shape, grey=args.grey)
+            image_shape=args.image_shape, grey=args.grey, budget=args.budget,
+            svm_protocol=args.svm_protocol)
     except ValueError as exc:
-        parser.exit(2, f"sparse-parts compare: error: {exc}\n")
+        _error(parser, "compare", exc)
     if args.max_iter is not None:
         settings = dataclasses.replace(settings, nmf_max_iter=args.max_iter)
     try:
@@ -288,13 +307,11 @@ def _compare(parser, args, command):
     except ValueError as exc:
         parser.exit(2, f"sparse-parts compare: error: --out: {exc}\n")
     options = CompareOptions(out=args.out, models=models, quick=args.quick, jobs=args.jobs,
-                             threads=args.threads, figures=not args.no_figures,
-                             command=command)
+                             threads=args.threads, command=command, **_figure_options(args))
     try:
-        with _convergence_summary(settings.nmf_max_iter):
-            compare(settings, options)
-    except DataError as exc:
-        _data_error(parser, "compare", exc)
+        compare(settings, options)
+    except StudyError as exc:
+        _error(parser, "compare", exc)
     except KeyboardInterrupt as interrupt:
         kept = getattr(interrupt, "rows_kept", 0)
         if kept:

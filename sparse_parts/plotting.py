@@ -43,12 +43,32 @@ __all__ = [
     "plot_max_approximation",
     "plot_metrics_against_beta",
     "plot_summary",
+    "SPARSITY_CMAP",
 ]
 
 # The gaps between tiles are NaN pixels, drawn in the colour map's "bad" colour: one
 # the map itself never uses, so a gap cannot be read as a blank part of an image.
-_NONNEGATIVE_CMAP = plt.get_cmap("gray_r").with_extremes(bad="#b9cde0")
+_GAP_COLOUR = "#b9cde0"
+_NONNEGATIVE_CMAP = plt.get_cmap("gray_r").with_extremes(bad=_GAP_COLOUR)
 _SIGNED_CMAP = plt.get_cmap("RdBu_r").with_extremes(bad="0.45")
+
+#: The one colour map of Hoyer sparsity in every figure (dark = dense, bright = sparse).
+SPARSITY_CMAP = "viridis"
+
+
+def _image_cmap(cmap):
+    """The colour map of non-negative images: a matplotlib name, gaps in the gap colour.
+
+    ``"gray_r"`` (the default) draws 0 white, ink on paper, as Fashion-MNIST and the
+    digits are usually shown; ``"gray"`` draws 0 black, as photographs are.
+    """
+    if cmap is None or cmap == "gray_r":
+        return _NONNEGATIVE_CMAP
+    try:
+        return plt.get_cmap(cmap).with_extremes(bad=_GAP_COLOUR)
+    except ValueError:
+        raise ValueError(f"cmap must be a matplotlib colour map name such as 'gray_r' "
+                         f"(inverted grey) or 'gray' (natural grey), got {cmap!r}.") from None
 
 
 def _check_count(value, name):
@@ -171,7 +191,7 @@ def image_mosaic(images, image_shape, n_cols, *, pad=1, normalize="each"):
 
 
 def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_labels=None,
-                 extend="neither"):
+                 extend="neither", cmap=None):
     """One ``imshow`` of a mosaic, its colour bar and labels; returns the image.
 
     An RGB mosaic (third axis of 3 channels) is drawn in its own colours, the values
@@ -198,7 +218,7 @@ def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_label
     if signed:
         cmap, norm = _SIGNED_CMAP, Normalize(vmin=-vmax, vmax=vmax)  # centred at 0
     else:
-        cmap, norm = _NONNEGATIVE_CMAP, Normalize(vmin=0.0, vmax=vmax)
+        cmap, norm = _image_cmap(cmap), Normalize(vmin=0.0, vmax=vmax)
     image = ax.imshow(mosaic, cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -215,7 +235,7 @@ def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_label
     return image
 
 
-def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
+def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None, cmap="gray_r"):
     """Grid of the atom images (rows of ``components_``), each scaled to its maximum.
 
     Non-negative atoms are drawn in grey (white 0, black the atom's maximum); atoms
@@ -236,6 +256,9 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
         Title of the panel; the estimator's name and the number of atoms by default.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw into; a new pyplot figure by default.
+    cmap : str, default="gray_r"
+        The colour map of non-negative atoms: ``"gray_r"`` draws 0 white (ink on
+        paper), ``"gray"`` draws 0 black (photographs).
 
     Returns
     -------
@@ -271,7 +294,7 @@ def plot_atoms(estimator, *, n_atoms=None, n_cols=10, title=None, ax=None):
         label = ("value / max |value| of the atom" if signed
                  else "value / max value of the atom")
     _draw_mosaic(ax, image_mosaic(atoms, shape, n_cols), signed=signed, vmax=1.0,
-                 scale_label=label,
+                 scale_label=label, cmap=cmap,
                  title=title or f"{type(decomposition).__name__}: {atoms.shape[0]} atoms"
                                 + (" (signed)" if signed else ""))
     return fig
@@ -290,23 +313,33 @@ def _first_images(estimator, X, n_images):
     return decomposition, X, codes, shape
 
 
-def _two_rows(top, bottom, shape, labels, title, ax, scale_label):
-    """Two rows of images on one scale: the data's, from 0 to the top row's maximum."""
+def _two_rows(top, bottom, shape, labels, title, ax, scale_label, cmap=None,
+              own_scales=False):
+    """Two rows of images: on one scale, from 0 to the top row's maximum, or each row
+    divided by its own maximum of ``|value|`` (``own_scales``; the row labels then give
+    each maximum), so that a row of much larger values cannot saturate."""
     n = top.shape[0]
     fig, ax = _new_axes(ax, (0.75 * n + 2.2, 2.4))
+    if own_scales:
+        scales = [float(max(np.abs(row).max(), 1e-12)) for row in (top, bottom)]
+        top, bottom = top / scales[0], bottom / scales[1]
+        labels = [f"{label}\n(max {scale:.3g})" for label, scale in zip(labels, scales,
+                                                                         strict=True)]
+        scale_label = f"{scale_label} / row maximum"
     vmax = float(max(np.max(top), 1e-12))
     both = np.concatenate([top, bottom])
     extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
               (True, True): "both"}[(bool(both.min() < 0), bool(both.max() > vmax))]
     if len(shape) == 3 and shape[2] == 3:
-        scale_label = f"RGB = {scale_label} / {vmax:.3g} (the originals' maximum), clipped"
+        scale_label = (f"RGB = {scale_label}" if own_scales else
+                       f"RGB = {scale_label} / {vmax:.3g} (the originals' maximum), clipped")
     _draw_mosaic(ax, image_mosaic(both, shape, n, normalize="none"), signed=False,
                  vmax=vmax, scale_label=scale_label, title=title, row_labels=labels,
-                 extend=extend)
+                 extend=extend, cmap=cmap)
     return fig
 
 
-def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
+def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None, cmap="gray_r"):
     """The first ``n_images`` images of ``X`` (top row) and their reconstructions (bottom).
 
     Both rows share one grey scale, from 0 to the maximum of the originals; colour
@@ -329,10 +362,12 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None):
     reconstructed = np.asarray(decomposition.decode(codes))
     return _two_rows(
         np.asarray(X, dtype=np.float64), reconstructed, shape, ("original", "reconstruction"),
-        title or f"{type(decomposition).__name__}: reconstructions", ax, "pixel value")
+        title or f"{type(decomposition).__name__}: reconstructions", ax, "pixel value",
+        cmap)
 
 
-def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig=None):
+def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig=None,
+                         cmap="gray_r"):
     """Each of the first ``n_images`` images beside its code, a bar per code unit.
 
     Parameters
@@ -370,7 +405,7 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
         image = np.asarray(image, dtype=np.float64).reshape(shape)
         if image.ndim == 3:  # RGB on the data's scale; other channel counts: the mean
             image = np.clip(image / vmax, 0, 1) if image.shape[2] == 3 else image.mean(-1)
-        image_ax.imshow(image, cmap=_NONNEGATIVE_CMAP, vmin=0, vmax=vmax,
+        image_ax.imshow(image, cmap=_image_cmap(cmap), vmin=0, vmax=vmax,
                         interpolation="nearest")
         image_ax.set_xticks([])
         image_ax.set_yticks([])
@@ -392,13 +427,15 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
 
 
 def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_images=10,
-                           title=None, ax=None):
+                           title=None, ax=None, cmap="gray_r"):
     """Operated originals (top row) above their max-approximations (bottom row).
 
     The max-approximation decodes each image's code with the operated atoms (see
-    :func:`sparse_parts.metrics.max_approximation`). Both rows share one grey
-    scale, from 0 to the maximum of the operated originals; colour images are drawn
-    in RGB on that scale, operated channel by channel (see
+    :func:`sparse_parts.metrics.max_approximation`). Each row is drawn on its own
+    scale, divided by its maximum (named beside the row): the max-approximations of
+    dense codes overshoot the originals many times, and on the originals' scale they
+    would be a saturated block.
+    Colour images are drawn in RGB, operated channel by channel (see
     :mod:`sparse_parts.morphology`).
 
     Parameters
@@ -428,14 +465,14 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
         (name, "max-approx."),
         title or f"{type(decomposition).__name__}: max-approximation of {name}"
                  + (f", disk({radius})" if isinstance(operator, str) else ""),
-        ax, "pixel value")
+        ax, "pixel value", cmap, own_scales=True)
 
 
 _METRICS = (
     ("mse", "reconstruction MSE"),
-    ("sparsity", "Hoyer sparsity"),
-    ("dilation_error", "max-approx. error (dilation)"),
-    ("svm_accuracy", "SVM accuracy"),
+    ("hoyer", "Hoyer sparsity"),
+    ("max_approx", "max-approx. error (dilation)"),
+    ("svm", "SVM accuracy"),
 )
 _MARKERS = "osD^vP*X"
 _FEW_POINTS = 8
@@ -463,9 +500,10 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
     Parameters
     ----------
     records : iterable of mappings
-        One per fitted model, with keys ``"model"`` (a family name),
+        One per fitted model, with keys ``"family"`` (a model family),
         ``"sparsity_target"`` (p), ``"sparsity_weight"`` (beta, > 0) and the metrics
-        ``"mse"``, ``"sparsity"``, ``"dilation_error"``, ``"svm_accuracy"``
+        ``"mse"``, ``"hoyer"``, ``"max_approx"``, ``"svm"`` (the records of
+        :mod:`sparse_parts.study.records`)
         (missing or NaN metrics are skipped; a metric no record has gets no
         panel). Records without a positive beta are ignored.
     title : str, default=None
@@ -483,11 +521,11 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
         beta = record.get("sparsity_weight")
         if not _finite(beta) or beta <= 0:
             continue
-        if "model" not in record:
+        if "family" not in record:
             raise ValueError(
-                f"records[{i}] has a sparsity_weight but no 'model' key: a line is drawn "
+                f"records[{i}] has a sparsity_weight but no 'family' key: a line is drawn "
                 "per model family.")
-        key = (record["model"], record.get("sparsity_target"))
+        key = (record["family"], record.get("sparsity_target"))
         lines.setdefault(key, []).append(record)
     models = sorted({model for model, _ in lines})
     targets = sorted({p for _, p in lines}, key=lambda p: (p is None, p))
@@ -512,7 +550,7 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
                 ax.plot(x, y, color=colours[model], marker=markers[p], markersize=7,
                         label=f"{model}, p = {p:g}" if p is not None else model)
         ax.set_xscale("log")
-        if metric == "dilation_error" and _spans_decades(ax):
+        if metric == "max_approx" and _spans_decades(ax):
             ax.set_yscale("log")  # from unconstrained to sparse, errors span decades
         if sum(len(line.get_xdata()) for line in ax.get_lines()) <= _FEW_POINTS:
             # A few rows (--quick): the values themselves say more than the axis.
@@ -539,13 +577,19 @@ def plot_metrics_against_beta(records, *, title=None, fig=None):
     return fig
 
 
+def _record_name(record):
+    """``family/config`` of a record, or its ``config`` alone without a family."""
+    family = record.get("family")
+    return f"{family}/{record['config']}" if family else str(record["config"])
+
+
 def _summary_points(records, prefix):
-    """``(row, mse, error, sparsity)`` of the records whose three metrics are known."""
+    """``(name, mse, error, sparsity)`` of the records whose three metrics are known."""
     points = []
     for record in records:
-        values = [record.get(f"{prefix}{key}") for key in ("mse", "dilation_error", "sparsity")]
+        values = [record.get(f"{prefix}{key}") for key in ("mse", "max_approx", "hoyer")]
         if all(_finite(v) for v in values) and float(values[1]) > 0:
-            points.append((record["row"], *(float(v) for v in values)))
+            points.append((_record_name(record), *(float(v) for v in values)))
     return points
 
 
@@ -553,20 +597,21 @@ def plot_summary(records, *, title=None, ax=None):
     """Max-approximation error against reconstruction MSE, coloured by Hoyer sparsity.
 
     One filled circle per record (this run) and, where the record carries the
-    study's numbers (keys ``study_mse``, ``study_dilation_error``,
-    ``study_sparsity``), one triangle for the study's row, joined to ours by a thin
+    study's numbers (keys ``study_mse``, ``study_max_approx``,
+    ``study_hoyer``), one triangle for the study's row, joined to ours by a thin
     line. Every point carries the number of its row, named in the key (full names
     overlap where rows cluster). The error axis is logarithmic; the colour bar runs
-    over Hoyer sparsity's whole range, [0, 1]. Lower left is better on both errors;
-    darker is sparser.
+    over Hoyer sparsity's whole range, [0, 1], in :data:`SPARSITY_CMAP` (brighter is
+    sparser). Lower left is better on both errors.
 
     Parameters
     ----------
     records : iterable of mappings
-        The records of ``sparse-parts compare``: keys ``"row"``, ``"mse"``,
-        ``"sparsity"``, ``"dilation_error"`` and, where known, the study's
-        ``"study_mse"``, ``"study_sparsity"``, ``"study_dilation_error"``. Records
-        with a missing, NaN or non-positive error are left out.
+        The records of ``sparse-parts compare`` (:mod:`sparse_parts.study.records`):
+        keys ``"config"`` (and ``"family"``), ``"mse"``, ``"hoyer"``, ``"max_approx"``
+        and, where known, the study's ``"study_mse"``, ``"study_hoyer"``,
+        ``"study_max_approx"``. Records with a missing, NaN or non-positive error are
+        left out.
     title : str, default=None
     ax : matplotlib.axes.Axes, default=None
         Axes to draw into; a new pyplot figure by default.
@@ -580,10 +625,11 @@ def plot_summary(records, *, title=None, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> from sparse_parts.plotting import plot_summary
     >>> records = [
-    ...     {"row": "nmf", "mse": 0.012, "sparsity": 0.62, "dilation_error": 0.11,
-    ...      "study_mse": 0.0109, "study_sparsity": 0.6504, "study_dilation_error": 0.107},
-    ...     {"row": "shallow-unconstrained", "mse": 0.007, "sparsity": 0.07,
-    ...      "dilation_error": 17.0},
+    ...     {"family": "nmf", "config": "component-0.6", "mse": 0.012, "hoyer": 0.62,
+    ...      "max_approx": 0.11, "study_mse": 0.0109, "study_hoyer": 0.6504,
+    ...      "study_max_approx": 0.107},
+    ...     {"family": "shallow", "config": "unconstrained", "mse": 0.007, "hoyer": 0.07,
+    ...      "max_approx": 17.0},
     ... ]
     >>> fig = plot_summary(records)
     >>> ax = fig.axes[0]
@@ -591,17 +637,17 @@ def plot_summary(records, *, title=None, ax=None):
     ('log', [1, 2])
     >>> plt.close(fig)
     """
-    records = _records(records, "row")
+    records = _records(records, "config")
     ours = _summary_points(records, "")
     study = {row: point for row, *point in _summary_points(records, "study_")}
     # Points are labelled with short numbers, named in the key: eleven full row names
     # overlap wherever rows cluster.
     number = {}
     for record in records:
-        number.setdefault(record["row"], len(number) + 1)
+        number.setdefault(_record_name(record), len(number) + 1)
     fig, ax = _new_axes(ax, (8.0, 5.2))
     norm = Normalize(vmin=0.0, vmax=1.0)
-    cmap = plt.get_cmap("viridis_r")
+    cmap = plt.get_cmap(SPARSITY_CMAP)
     for row, mse, error, _ in ours:
         if row in study:
             ax.plot([mse, study[row][0]], [error, study[row][1]], color="0.6", lw=0.8,

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sparse_parts import cli, study
+from sparse_parts import cli
 from sparse_parts.autoencoders._base import BaseAutoEncoder
 from sparse_parts.nmf import SparseNMF
-from sparse_parts.study import run
+from sparse_parts.study import catalog, runner
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -24,8 +24,18 @@ pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
 TINY = ["compare", "--dataset", "digits", "--quick", "--n-train", "150", "--n-test", "100",
         "--epochs", "1", "--models", "nmf,shallow"]
-TINY_ROWS = ["nmf", "shallow-unconstrained", "shallow-p0.05-beta0.001",
-             "shallow-p0.01-beta0.005"]
+TINY_ROWS = ["nmf/component-0.6", "shallow/unconstrained", "shallow/kl-p0.05-beta0.001",
+             "shallow/kl-p0.01-beta0.005"]
+
+
+def _name(record):
+    """``family/config``, as the records and the table name a configuration."""
+    return f"{record['family']}/{record['config']}"
+
+
+def _file(name):
+    """The file-name form of a configuration's name: ``family-config``."""
+    return name.replace("/", "-")
 
 
 @pytest.fixture
@@ -57,26 +67,27 @@ def test_compare_writes_results_figures_and_reuses_the_cache(tmp_path, fit_count
         assert name in printed
 
     rows = _read_csv(out / "results.csv")
-    assert [r["row"] for r in rows] == TINY_ROWS
+    assert [_name(r) for r in rows] == TINY_ROWS
     for r in rows:
-        for metric in ("mse", "sparsity", "dilation_error", "dilation_error_rec",
-                       "svm_accuracy", "svm_std"):
-            assert math.isfinite(float(r[metric])), (r["row"], metric)
-        assert 0.0 <= float(r["sparsity"]) <= 1.0
-        assert 0.0 <= float(r["svm_accuracy"]) <= 1.0
+        for metric in ("mse", "hoyer", "max_approx", "max_approx_rec",
+                       "svm", "svm_std"):
+            assert math.isfinite(float(r[metric])), (_name(r), metric)
+        assert 0.0 <= float(r["hoyer"]) <= 1.0
+        assert 0.0 <= float(r["svm"]) <= 1.0
         assert r["cached"] == "False"
     # The study's numbers are Fashion-MNIST's: none beside the digits.
     assert all(r[k] == "" for r in rows for k in r if k.startswith("study_"))
 
     markdown = (out / "results.md").read_text()
-    assert "## Protocol" in markdown and "StratifiedShuffleSplit" in markdown
-    assert "GridSearchCV" in markdown and "0.6504" not in markdown  # the study's NMF sparsity
+    # The default SVM protocol, said in the report: the report's linear SVM and C grid.
+    assert "## Protocol" in markdown and "RepeatedStratifiedKFold" in markdown
+    assert "LinearSVC" in markdown and "0.6504" not in markdown  # the study's NMF sparsity
     assert "| study |" not in markdown and "say nothing about these images" in markdown
     assert markdown.count("\n| ") == 1 + len(TINY_ROWS)  # header + one line per row
 
     for kind in ("atoms", "reconstructions", "codes", "max_approximation"):
         for name in TINY_ROWS:
-            assert (out / f"{kind}_{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert (out / f"{kind}_{_file(name)}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "metrics_vs_beta.png").stat().st_size > 0
     # The summary figure opens the report, before the table.
     assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -154,9 +165,9 @@ def test_parallel_jobs_give_the_sequential_results(tmp_path):
     assert cli.main(argv + ["--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
     one = _read_csv(tmp_path / "one" / "results.csv")
     two = _read_csv(tmp_path / "two" / "results.csv")
-    assert [r["row"] for r in two] == TINY_ROWS  # the order of the study, not of completion
+    assert [_name(r) for r in two] == TINY_ROWS  # the order of the study, not of completion
     for a, b in zip(one, two, strict=True):
-        for metric in ("mse", "sparsity", "dilation_error", "svm_accuracy"):
+        for metric in ("mse", "hoyer", "max_approx", "svm"):
             assert float(a[metric]) == pytest.approx(float(b[metric]), rel=1e-5), metric
     assert "rows in parallel" in (tmp_path / "two" / "results.md").read_text()
     assert len(os.listdir(tmp_path / "two" / "cache")) == len(TINY_ROWS)
@@ -164,7 +175,7 @@ def test_parallel_jobs_give_the_sequential_results(tmp_path):
 
 def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatch, capsys):
     # Ctrl-C now ends the command with status 130 and a message, not a traceback.
-    evaluate = run.evaluate
+    evaluate = runner.evaluate
     done = []
 
     def failing_after_two(*args, **kwargs):
@@ -173,10 +184,10 @@ def test_an_interrupted_run_keeps_the_rows_already_measured(tmp_path, monkeypatc
         done.append(1)
         return evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(run, "evaluate", failing_after_two)
+    monkeypatch.setattr(runner, "evaluate", failing_after_two)
     assert cli.main(TINY + ["--out", str(tmp_path), "--no-figures"]) == 130
     rows = _read_csv(tmp_path / "results.csv")
-    assert [r["row"] for r in rows] == TINY_ROWS[:2]
+    assert [_name(r) for r in rows] == TINY_ROWS[:2]
     assert not (tmp_path / "results.md").exists()
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "interrupted" in err and "2 finished row(s)" in err
@@ -193,7 +204,7 @@ def _interrupt_the_shallow_fit(monkeypatch):
         return self
 
     monkeypatch.setattr(BaseAutoEncoder, "fit", interrupted)
-    return "nmf", "shallow-unconstrained"
+    return "nmf/component-0.6", "shallow/unconstrained"
 
 
 def _interrupt_the_nmf_fit(monkeypatch):
@@ -202,9 +213,10 @@ def _interrupt_the_nmf_fit(monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(SparseNMF, "fit", interrupted)
-    by_name = {row.name: row for row in study.rows.ROWS}
-    monkeypatch.setattr(study.rows, "ROWS", (by_name["shallow-unconstrained"], by_name["nmf"]))
-    return "shallow-unconstrained", "nmf"
+    by_name = {row.key: row for row in catalog.ROWS}
+    monkeypatch.setattr(catalog, "ROWS", (by_name["shallow/unconstrained"],
+                                          by_name["nmf/component-0.6"]))
+    return "shallow/unconstrained", "nmf/component-0.6"
 
 
 @pytest.mark.parametrize("interrupt", [_interrupt_the_shallow_fit, _interrupt_the_nmf_fit])
@@ -212,20 +224,20 @@ def test_ctrl_c_during_a_fit_exits_130_and_neither_caches_nor_measures_the_model
         tmp_path, monkeypatch, capsys, interrupt):
     finished, interrupted = interrupt(monkeypatch)
     measured = []
-    evaluate = run.evaluate
+    evaluate = runner.evaluate
 
     def recording(estimator, *args, **kwargs):
         measured.append(type(estimator).__name__)
         return evaluate(estimator, *args, **kwargs)
 
-    monkeypatch.setattr(run, "evaluate", recording)
+    monkeypatch.setattr(runner, "evaluate", recording)
     status = cli.main(TINY + ["--out", str(tmp_path), "--no-figures", "--device", "cpu"])
     assert status == 130
     assert len(measured) == 1  # the finished row only
-    assert [r["row"] for r in _read_csv(tmp_path / "results.csv")] == [finished]
+    assert [_name(r) for r in _read_csv(tmp_path / "results.csv")] == [finished]
     cached = os.listdir(tmp_path / "cache")
-    assert len(cached) == 1 and cached[0].startswith(finished + "-")
-    assert not [p for p in cached if p.startswith(interrupted + "-")]
+    assert len(cached) == 1 and cached[0].startswith(_file(finished) + "-")
+    assert not [p for p in cached if p.startswith(_file(interrupted) + "-")]
     assert not (tmp_path / "results.md").exists()
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("sparse-parts compare: interrupted")
@@ -286,8 +298,8 @@ def test_comparing_sparse_nmf_alone_never_imports_torch(tmp_path):
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = _read_csv(tmp_path / "results.csv")
-    assert [r["row"] for r in rows] == ["nmf"]
-    assert (tmp_path / "atoms_nmf.png").exists()  # the figures were drawn, torch-free
+    assert [_name(r) for r in rows] == ["nmf/component-0.6"]
+    assert (tmp_path / "atoms_nmf-component-0.6.png").exists()  # the figures were drawn, torch-free
 
 
 # --data: the user's own images, made by the tests: tiny, non-square, few epochs.
@@ -327,11 +339,11 @@ def test_compare_on_a_folder_of_non_square_pngs_without_labels(tmp_path, capsys)
     assert "SVM" not in captured.out.splitlines()[0]  # the printed table's header
 
     rows = _read_csv(out / "results.csv")
-    assert [r["row"] for r in rows] == TINY_ROWS
+    assert [_name(r) for r in rows] == TINY_ROWS
     for r in rows:
-        assert r["svm_accuracy"] == r["svm_std"] == ""
+        assert r["svm"] == r["svm_std"] == ""
         assert all(r[k] == "" for k in r if k.startswith("study_"))
-        assert math.isfinite(float(r["dilation_error"]))
+        assert math.isfinite(float(r["max_approx"]))
     # k = min(100, 120 // 2, 26 // 2) = 13 atoms of 12 x 10 pixels
     assert int(rows[0]["n_parameters"]) == 13 * 120
     assert int(rows[1]["n_parameters"]) == 2 * 13 * 120 + 13 + 120
@@ -342,7 +354,7 @@ def test_compare_on_a_folder_of_non_square_pngs_without_labels(tmp_path, capsys)
     assert "k = 13 components" in markdown and "images of 12x10 pixels" in markdown
     assert "test_size=1/3, random_state=0)" in markdown
     for kind in ("atoms", "reconstructions", "codes", "max_approximation"):
-        assert (out / f"{kind}_nmf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / f"{kind}_nmf-component-0.6.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_compare_on_an_8_bit_npy_stack_with_labels(tmp_path, capsys):
@@ -361,7 +373,7 @@ def test_compare_on_an_8_bit_npy_stack_with_labels(tmp_path, capsys):
     assert captured.err.count("divided by 255") == 1
     assert "SVM acc." in captured.out
     (row,) = _read_csv(out / "results.csv")
-    assert 0.0 <= float(row["svm_accuracy"]) <= 1.0 and row["study_mse"] == ""
+    assert 0.0 <= float(row["svm"]) <= 1.0 and row["study_mse"] == ""
     markdown = (out / "results.md").read_text()
     assert "SVM accuracy (std)" in markdown and "stratify=labels" in markdown
     assert "No SVM accuracy" not in markdown and "| study |" not in markdown
@@ -376,11 +388,11 @@ def test_compare_asym_on_a_flat_npy_with_image_shape(tmp_path, capsys):
     assert cli.main(USER + ["--data", str(tmp_path / "x.npy"), "--image-shape", "12", "-1",
                             "--models", "asym", "--out", str(out)]) == 0
     rows = _read_csv(out / "results.csv")
-    assert [r["model"] for r in rows] == ["asym"] * 3
+    assert [r["family"] for r in rows] == ["asym"] * 3
     # k = min(100, 60, 20 // 2) = 10; the encoder sees 12 x 10 images
     assert {int(r["n_parameters"]) for r in rows} == {n_parameters("asym", (12, 10), 10)}
     assert "images of 12x10 pixels" in capsys.readouterr().err
-    assert (out / f"max_approximation_{rows[0]['row']}.png").exists()
+    assert (out / f"max_approximation_{_file(_name(rows[0]))}.png").exists()
 
 
 def test_bad_user_data_gives_one_line_errors(tmp_path, capsys):
@@ -402,7 +414,7 @@ def test_bad_user_data_gives_one_line_errors(tmp_path, capsys):
     assert "not allowed with argument" in error(flat + ["--dataset", "digits"])
     assert "no such file or folder" in error(["--data", str(tmp_path / "none.npy")])
     assert "holds 25 pixels" in error(flat + ["--image-shape", "5", "5"])
-    assert "not a perfect square" in error(flat) and "--image-shape HEIGHT WIDTH" in error(flat)
+    assert "not a perfect square" in error(flat) and "--image-shape" in error(flat)
     assert "expected a positive integer (or -1" in error(flat + ["--image-shape", "0", "5"])
     assert "--labels goes with --data" in error(["--dataset", "digits", "--labels",
                                                  str(tmp_path / "y.txt")])
@@ -418,6 +430,6 @@ def test_the_studys_numbers_stand_beside_a_fashion_mnist_run(tmp_path):
                      "--n-train", "300", "--n-test", "100", "--n-components", "10",
                      "--no-figures", "--out", str(out)]) == 0
     (nmf,) = _read_csv(out / "results.csv")
-    assert float(nmf["study_mse"]) == 0.0109 and float(nmf["study_svm_accuracy"]) == 0.812
+    assert float(nmf["study_mse"]) == 0.0109 and float(nmf["study_svm"]) == 0.812
     markdown = (out / "results.md").read_text()
     assert "0.6504" in markdown and "| study |" in markdown

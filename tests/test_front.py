@@ -14,27 +14,21 @@ from sklearn.exceptions import ConvergenceWarning
 from sparse_parts.cli import main
 from sparse_parts.metrics import max_approximation_error
 from sparse_parts.study import CompareInterrupted, resolve_settings
-from sparse_parts.study import front as front_module
-from sparse_parts.study.front import (
-    FAMILIES,
-    GRID,
-    Config,
-    FrontOptions,
-    budget_of,
-    front,
-    select_configs,
-)
-from sparse_parts.study.front_report import (
+from sparse_parts.study import runner as runner_module
+from sparse_parts.study.catalog import FAMILIES, GRID, Config, select_configs
+from sparse_parts.study.estimators import budget_of
+from sparse_parts.study.figures import plot_front
+from sparse_parts.study.front import FrontOptions, front
+from sparse_parts.study.front_report import write_markdown
+from sparse_parts.study.pareto import (
     dominates,
     dominators,
     objectives,
     pareto_front,
-    reference_records,
     svm_not_worse,
-    write_figure,
-    write_markdown,
 )
 from sparse_parts.study.peers import PeerAdapter, make_peer
+from sparse_parts.study.records import reference_records
 
 # The tiny fits stop before converging, on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -111,7 +105,7 @@ def test_reference_records_are_the_study_rows_and_the_authors_points():
     refs = reference_records()
     assert all(r["family"] == "reference" and not r["shipped"] for r in refs)
     names = [r["config"] for r in refs]
-    assert "study nmf" in names and "author NCAE" in names and len(refs) == 11 + 2
+    assert "study nmf/component-0.6" in names and "author NCAE" in names and len(refs) == 11 + 2
     ncae = next(r for r in refs if r["config"] == "author NCAE")
     assert (ncae["mse"], ncae["hoyer"], ncae["max_approx"]) == (0.01688, 0.5951, 0.0304)
 
@@ -120,23 +114,31 @@ def test_markdown_says_which_of_ours_dominate_each_reference(tmp_path, tiny_sett
     ours = {"family": "nmf", "config": "good", "mse": 0.01, "hoyer": 0.7, "max_approx": 0.05,
             "svm": 0.80, "svm_std": 0.01, "shipped": True, "fit_seconds": 1.0,
             "transform_seconds": 0.1, "device": "cpu", "budget": "10 iterations"}
+    # The report's NMF row re-run under this run's protocol: the SVM clause is judged
+    # against it, not against the report's 0.812 (another protocol).
+    rerun = dict(ours, config="component-0.6", mse=0.0111, hoyer=0.62, max_approx=0.11,
+                 svm=0.805)
     path = tmp_path / "front.md"
-    write_markdown(str(path), [ours, *reference_records()], tiny_settings, "cmd", 1.0)
+    write_markdown(str(path), [ours, rerun, *reference_records()], tiny_settings, "cmd", 1.0)
     text = path.read_text()
     nnsae = next(line for line in text.splitlines() if line.startswith("| reference/author NNSAE"))
-    assert "nmf/good (SVM n/a)" in nnsae
-    # The study's NMF row (0.0109 / 0.6504 / 0.107, SVM 0.812) is dominated, at an SVM cost.
+    # Dominated on the three metrics, the SVM clause not judged (no accuracy).
+    assert nnsae.endswith("| n/a | 0: none | 0: none | 2: nmf/good, nmf/component-0.6 |")
     study_nmf = next(line for line in text.splitlines()
-                     if line.startswith("| reference/study nmf |"))
-    assert "nmf/good (-0.012, worse)" in study_nmf
+                     if line.startswith("| reference/study nmf/component-0.6 |"))
+    cells = [cell.strip() for cell in study_nmf.split("|")]
+    assert cells[3] == "0.805" and cells[4].startswith("1: nmf/good")
     # The study's sparsest row (Hoyer 0.826) is not dominated: it is on the front.
-    assert "- reference/study asym-p0.01-beta0.01" in text
+    assert "- reference/study asym/kl-p0.01-beta0.01" in text
     assert "Total time 1.0 s." in text
     # A report merged from several runs has no one wall time: the sentence is left out.
     write_markdown(str(path), [ours], tiny_settings, "cmd", None)
     assert "Total time" not in path.read_text()
-    fig = write_figure(None, [ours, *reference_records()], "fashion-mnist")
-    assert fig.axes[0].get_yscale() == "log" and len(fig.axes) == 2  # the plot, a colour bar
+    fig = plot_front([ours, *reference_records()], "fashion-mnist")
+    # The plot, the table naming the numbered Pareto points, a colour bar.
+    assert fig.axes[0].get_yscale() == "log" and len(fig.axes) == 3
+    table = fig.axes[1].texts[0].get_text()
+    assert " 1  " in table and "reference/study asym/kl-p0.01-beta0.01" in table
 
 
 # --------------------------------------------------------------------------- the grid
@@ -242,7 +244,7 @@ def test_an_autoencoder_configuration_is_measured_on_its_device(tmp_path, tiny_s
 
 def test_an_interrupted_front_keeps_the_configurations_measured(tmp_path, tiny_settings,
                                                                 monkeypatch):
-    measure = front_module.measure
+    measure = runner_module.measure
     calls = []
 
     def interrupted_second(config, *args, **kwargs):
@@ -251,7 +253,7 @@ def test_an_interrupted_front_keeps_the_configurations_measured(tmp_path, tiny_s
             raise KeyboardInterrupt
         return measure(config, *args, **kwargs)
 
-    monkeypatch.setattr(front_module, "measure", interrupted_second)
+    monkeypatch.setattr(runner_module, "measure", interrupted_second)
     with pytest.raises(CompareInterrupted) as caught:
         front(tiny_settings, FrontOptions(out=str(tmp_path), grid=TINY_GRID))
     assert caught.value.rows_kept == 1
@@ -298,7 +300,7 @@ def test_front_without_autoencoders_never_imports_torch(tmp_path):
     code = (
         "import sys\n"
         "from sparse_parts.study import resolve_settings\n"
-        "from sparse_parts.study.front import Config, FrontOptions, front\n"
+        "from sparse_parts.study import Config, FrontOptions, front\n"
         "s = resolve_settings('digits', quick=True, n_train=200, n_test=100, n_components=4,"
         " models=['nmf'])\n"
         "grid = [Config('nmf', 'a', budget=0.05), Config('sklearn-nmf', 'b', budget=0.05)]\n"

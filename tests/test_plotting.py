@@ -131,6 +131,13 @@ def test_every_figure_draws_the_estimator(which, request, digits):
 
     max_approx = plot_max_approximation(estimator, digits, n_images=3)
     assert len(_images(max_approx)) == 1
+    # Each row on its own scale, its maximum named: the max-approximations cannot
+    # saturate on the originals' scale.
+    mosaic = _images(max_approx)[0].get_array()
+    tiles = np.ma.filled(mosaic, np.nan)
+    assert np.nanmax(tiles[:8]) == pytest.approx(1.0) and np.nanmax(tiles[9:]) == pytest.approx(1.0)
+    assert all("(max " in label.get_text()
+               for label in max_approx.axes[0].get_yticklabels())
     for fig in (atoms, reconstructions, histograms, max_approx):
         assert fig.number in plt.get_fignums()  # made through pyplot: plt.show() shows it
         assert _png(fig)[:4] == b"\x89PNG"
@@ -193,13 +200,13 @@ def test_unfitted_estimator_is_a_clear_error(digits):
 
 def test_metrics_against_beta_draws_one_line_per_model_and_target():
     records = [
-        {"model": "asym", "sparsity_target": 0.05, "sparsity_weight": b, "mse": m,
-         "sparsity": 0.5, "dilation_error": 0.1, "svm_accuracy": 0.8}
+        {"family": "asym", "sparsity_target": 0.05, "sparsity_weight": b, "mse": m,
+         "hoyer": 0.5, "max_approx": 0.1, "svm": 0.8}
         for b, m in ((0.005, 0.02), (0.001, 0.01))
     ] + [
-        {"model": "asym", "sparsity_target": 0.01, "sparsity_weight": 0.01, "mse": 0.03,
-         "sparsity": 0.8, "dilation_error": 0.003, "svm_accuracy": float("nan")},
-        {"model": "nmf", "sparsity_target": None, "sparsity_weight": None, "mse": 0.01},
+        {"family": "asym", "sparsity_target": 0.01, "sparsity_weight": 0.01, "mse": 0.03,
+         "hoyer": 0.8, "max_approx": 0.003, "svm": float("nan")},
+        {"family": "nmf", "sparsity_target": None, "sparsity_weight": None, "mse": 0.01},
     ]
     fig = plot_metrics_against_beta(records)
     assert len(fig.axes) == 4
@@ -223,13 +230,14 @@ def test_metrics_against_beta_draws_one_line_per_model_and_target():
 
 def _summary_records():
     return [
-        {"row": "nmf", "mse": 0.012, "sparsity": 0.62, "dilation_error": 0.11,
-         "study_mse": 0.0109, "study_sparsity": 0.6504, "study_dilation_error": 0.107},
-        {"row": "shallow-unconstrained", "mse": 0.007, "sparsity": 0.07,
-         "dilation_error": 17.0, "study_mse": 0.00697, "study_sparsity": 0.0678,
-         "study_dilation_error": 18.24},
-        {"row": "asym-p0.01-beta0.01", "mse": 0.02, "sparsity": 0.8,
-         "dilation_error": 0.03},  # no study numbers
+        {"family": "nmf", "config": "component-0.6", "mse": 0.012, "hoyer": 0.62,
+         "max_approx": 0.11,
+         "study_mse": 0.0109, "study_hoyer": 0.6504, "study_max_approx": 0.107},
+        {"family": "shallow", "config": "unconstrained", "mse": 0.007, "hoyer": 0.07,
+         "max_approx": 17.0, "study_mse": 0.00697, "study_hoyer": 0.0678,
+         "study_max_approx": 18.24},
+        {"family": "asym", "config": "kl-p0.01-beta0.01", "mse": 0.02, "hoyer": 0.8,
+         "max_approx": 0.03},  # no study numbers
     ]
 
 
@@ -241,34 +249,35 @@ def test_summary_marks_every_record_and_every_study_point():
     assert ax.get_yscale() == "log"
     assert "Hoyer sparsity" in bar.get_ylabel()
     study, ours = ax.collections
-    np.testing.assert_allclose(ours.get_offsets(), [[r["mse"], r["dilation_error"]]
+    np.testing.assert_allclose(ours.get_offsets(), [[r["mse"], r["max_approx"]]
                                                     for r in records])
-    np.testing.assert_allclose(ours.get_array(), [r["sparsity"] for r in records])
+    np.testing.assert_allclose(ours.get_array(), [r["hoyer"] for r in records])
     np.testing.assert_allclose(study.get_offsets(), [[0.0109, 0.107], [0.00697, 18.24]])
     assert (ours.norm.vmin, ours.norm.vmax) == (0.0, 1.0)
     # Five points, five labels (the numbers of their rows), each row named in the key.
     labels = sorted(text.get_text() for text in ax.texts)
     assert labels == ["1", "1", "2", "2", "3"]
     key = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert {"1  nmf", "2  shallow-unconstrained", "3  asym-p0.01-beta0.01"} <= set(key)
+    assert {"1  nmf/component-0.6", "2  shallow/unconstrained",
+            "3  asym/kl-p0.01-beta0.01"} <= set(key)
     assert _png(fig)[:4] == b"\x89PNG"
 
 
 def test_summary_draws_into_a_given_axes_and_skips_unknown_metrics():
     fig, ax = plt.subplots()
     records = _summary_records() + [
-        {"row": "broken", "mse": float("nan"), "sparsity": 0.5, "dilation_error": 0.1}]
+        {"config": "broken", "mse": float("nan"), "hoyer": 0.5, "max_approx": 0.1}]
     assert plot_summary(records, ax=ax) is fig
     assert [len(c.get_offsets()) for c in ax.collections] == [2, 3]
 
 
 def test_metrics_against_beta_leaves_out_a_metric_no_record_has():
     """Unlabelled images have no SVM accuracy: no empty panel for it."""
-    records = [{"model": "shallow", "sparsity_target": 0.05, "sparsity_weight": beta,
-                "mse": 0.01 * i, "sparsity": 0.2 * i, "dilation_error": 0.1 / i,
-                "svm_accuracy": None} for i, beta in enumerate((1e-3, 1e-2), start=1)]
+    records = [{"family": "shallow", "sparsity_target": 0.05, "sparsity_weight": beta,
+                "mse": 0.01 * i, "hoyer": 0.2 * i, "max_approx": 0.1 / i,
+                "svm": None} for i, beta in enumerate((1e-3, 1e-2), start=1)]
     fig = plot_metrics_against_beta(records)
     labels = [ax.get_ylabel() for ax in fig.axes]
     assert len(labels) == 3 and not any("SVM" in label for label in labels)
-    records[0]["svm_accuracy"] = 0.9
+    records[0]["svm"] = 0.9
     assert len(plot_metrics_against_beta(records).axes) == 4

@@ -8,7 +8,8 @@ from sklearn.datasets import load_digits
 import sparse_parts
 from sparse_parts.presets import PRESETS, make_preset
 from sparse_parts.study import resolve_settings
-from sparse_parts.study.front import GRID, budget_of
+from sparse_parts.study.catalog import GRID
+from sparse_parts.study.estimators import budget_of
 
 _FAMILY = {"SparseNMF": "nmf", "SparseNonNegAutoEncoder": "shallow",
            "AsymmetricAutoEncoder": "asym"}

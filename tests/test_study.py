@@ -10,7 +10,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sparse_parts.nmf import SparseNMF
 from sparse_parts.study import data, resolve_settings, select_rows
-from sparse_parts.study.cache import cache_key, fit_or_load
+from sparse_parts.study.cache import cache_key, fit_or_load_estimator
+from sparse_parts.study.estimators import make_estimator
 from sparse_parts.study.files import atomic_write
 from sparse_parts.study.protocol import evaluate
 
@@ -18,16 +19,34 @@ from sparse_parts.study.protocol import evaluate
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
 
+def fit_or_load(config, settings, X, cache_dir):
+    """The runner's cached fit of a configuration (a row of the report)."""
+    return fit_or_load_estimator(make_estimator(config, settings), config.name, X, cache_dir)
+
+
 def test_quick_selects_a_subset_of_the_study_rows():
     every = select_rows(None, quick=False)
     quick = select_rows(None, quick=True)
-    assert len(every) == 11 and {r.model for r in every} == {"nmf", "shallow", "asym"}
+    assert len(every) == 11 and {r.family for r in every} == {"nmf", "shallow", "asym"}
     assert 0 < len(quick) < len(every)
-    assert {r.name for r in quick} <= {r.name for r in every}
-    assert {(r.sparsity_target, r.sparsity_weight) for r in every if r.model == "asym"} == {
+    assert {r.key for r in quick} <= {r.key for r in every}
+    assert {(r.sparsity_target, r.sparsity_weight) for r in every if r.family == "asym"} == {
         (None, None), (0.05, 0.001), (0.05, 0.005), (0.01, 0.001), (0.01, 0.01)}
-    assert [r.name for r in select_rows(["asym"], quick=True)] == [
-        r.name for r in quick if r.model == "asym"]
+    assert [r.key for r in select_rows(["asym"], quick=True)] == [
+        r.key for r in quick if r.family == "asym"]
+
+
+def test_the_reports_rows_are_named_points_of_the_grid():
+    """One catalog: every row of the report is a configuration of the front's grid, with
+    the same parameters and budget, carrying the report's numbers."""
+    from sparse_parts.study.catalog import GRID, ROWS
+
+    grid = {c.key: c for c in GRID}
+    for row in ROWS:
+        point = grid[row.key]
+        assert (point.params, point.budget) == (row.params, row.budget)
+        assert row.study == point.study and set(row.study) == {
+            "mse", "hoyer", "max_approx", "svm", "svm_std"}
 
 
 def test_cache_key_depends_on_parameters_and_data_not_verbosity():
@@ -101,12 +120,12 @@ def test_evaluate_agrees_with_the_metric_functions():
     codes = model.transform(X[300:500])
     assert metrics["mse"] == pytest.approx(
         reconstruction_error(X[300:500], model.inverse_transform(codes)), rel=1e-6)
-    assert metrics["sparsity"] == pytest.approx(hoyer_sparsity(codes), rel=1e-6)
-    assert metrics["dilation_error"] == pytest.approx(
+    assert metrics["hoyer"] == pytest.approx(hoyer_sparsity(codes), rel=1e-6)
+    assert metrics["max_approx"] == pytest.approx(
         max_approximation_error(model, X[300:500]), rel=1e-6)
-    assert metrics["dilation_error_rec"] == pytest.approx(
+    assert metrics["max_approx_rec"] == pytest.approx(
         max_approximation_error(model, X[300:500], reference="reconstruction"), rel=1e-6)
-    assert 0.0 <= metrics["svm_std"] < metrics["svm_accuracy"] <= 1.0
+    assert 0.0 <= metrics["svm_std"] < metrics["svm"] <= 1.0
 
 
 @pytest.fixture

@@ -102,9 +102,9 @@ def test_a_class_too_small_for_the_svm_is_a_data_error(tmp_path):
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(dataset="digits"), "exclude each other"),
-    (dict(image_shape=(0, 5)), "--image-shape takes HEIGHT WIDTH"),
-    (dict(image_shape=(-1, -1)), "--image-shape takes HEIGHT WIDTH"),
-    (dict(labels="missing.txt"), "--labels missing.txt: no such file"),
+    (dict(image_shape=(0, 5)), "^image_shape takes HEIGHT WIDTH"),
+    (dict(image_shape=(-1, -1)), "^image_shape takes HEIGHT WIDTH"),
+    (dict(labels="missing.txt"), "^labels missing.txt: no such file"),
 ])
 def test_bad_user_data_options_are_value_errors(tmp_path, kwargs, message):
     _stack(tmp_path / "x.npy")
@@ -113,7 +113,11 @@ def test_bad_user_data_options_are_value_errors(tmp_path, kwargs, message):
 
 
 def test_labels_or_image_shape_need_data():
-    with pytest.raises(ValueError, match="--labels goes with --data"):
+    """The study's errors name its parameters; the command line spells them as flags."""
+    with pytest.raises(ValueError, match="^labels goes with data") as caught:
         resolve_settings("digits", labels="y.txt", models=["nmf"])
-    with pytest.raises(ValueError, match="--image-shape goes with --data"):
+    assert caught.value.parameters == ("labels", "data")
+    assert caught.value.describe({"labels": "--labels", "data": "--data"}).startswith(
+        "--labels goes with --data")
+    with pytest.raises(ValueError, match="^image_shape goes with data"):
         resolve_settings("digits", image_shape=(8, 8), models=["nmf"])

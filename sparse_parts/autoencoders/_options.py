@@ -32,6 +32,7 @@ OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
+    "adadelta": torch.optim.Adadelta,  # Keras' default, lr = 1.0: the report's optimizer
 }
 
 
@@ -239,9 +240,10 @@ OPTIONS = (
     codes (``sparsity_penalty="l1"``) is otherwise evaded by growing the atoms.
         """),
     Option("optimizer", "adam", optimizer_choice,
-           '{"adam", "adamw", "sgd", "rmsprop"} or Optimizer subclass', """
-    The optimizer; "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``)
-    use torch's fused implementation.
+           '{"adam", "adamw", "sgd", "rmsprop", "adadelta"} or Optimizer subclass', """
+    The optimizer; "adadelta" with ``lr=1.0`` (Keras' default) was the report's.
+    "adam" and "adamw" (and the torch classes ``Adam``, ``AdamW``) use torch's fused
+    implementation.
         """),
     Option("lr", 1e-3, real(0, low_open=True),
            "float", """

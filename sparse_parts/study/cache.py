@@ -18,10 +18,9 @@ import numpy as np
 
 from .. import __version__
 from ._console import say
-from .estimators import make_estimator
 from .files import atomic_write
 
-__all__ = ["cache_key", "code_digest", "fit_or_load", "fit_or_load_estimator"]
+__all__ = ["cache_key", "code_digest", "fit_or_load_estimator", "fit_transform_or_load"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -110,7 +109,7 @@ def _load(path):
         return None
     try:
         entry = pickle.loads(payload)
-        return entry["estimator"], entry["fit_seconds"]
+        return entry["estimator"], entry["fit_seconds"], entry.get("codes")
     except Exception as exc:  # an entry written by an incompatible version
         say(f"  cache entry {path} unreadable ({exc!r}); fitting again")
         return None
@@ -157,7 +156,7 @@ def fit_or_load_estimator(estimator, name, X_train, cache_dir, *, epochs=None,
     if os.path.exists(path):
         entry = _load(path)
         if entry is not None:
-            return *entry, True
+            return *entry[:2], True
     if progress:
         from ..autoencoders import EpochProgressBar
 
@@ -173,12 +172,29 @@ def fit_or_load_estimator(estimator, name, X_train, cache_dir, *, epochs=None,
     return estimator, seconds, False
 
 
-def fit_or_load(row, settings, X_train, cache_dir, progress=True):
-    """Fit the estimator of a study ``row`` on ``X_train``, or load it from ``cache_dir``.
+def fit_transform_or_load(estimator, name, X, cache_dir):
+    """Fit ``estimator`` on ``X`` and keep the codes of that fit, or load both from the cache.
 
-    :func:`fit_or_load_estimator` on :func:`~sparse_parts.study.estimators.make_estimator`
-    of ``row``; ``progress`` draws a bar over an auto-encoder's epochs.
+    The report fitted its NMF on the test images and measured the codes of that fit
+    (transductive: no transform step); this is that fit, cached like any other.
+
+    Returns
+    -------
+    estimator : estimator
+    codes : ndarray of shape (n_samples, n_components)
+        ``estimator.fit_transform(X)``.
+    fit_seconds : float
+    cached : bool
     """
-    return fit_or_load_estimator(make_estimator(row, settings), row.name, X_train,
-                                 cache_dir, epochs=settings.epochs,
-                                 progress=progress and row.is_autoencoder)
+    path = os.path.join(cache_dir, f"{name}-{cache_key(estimator, X)}.pkl")
+    if os.path.exists(path):
+        entry = _load(path)
+        if entry is not None and entry[2] is not None:
+            return *entry, True
+    start = time.perf_counter()
+    codes = estimator.fit_transform(X)
+    seconds = time.perf_counter() - start
+    if getattr(estimator, "fit_interrupted_", False):
+        raise KeyboardInterrupt
+    _store(path, {"estimator": estimator, "fit_seconds": seconds, "codes": codes})
+    return estimator, codes, seconds, False

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._console import say
+from .errors import DataError
 
 __all__ = ["fashion_mnist_on_disk", "load_data", "Split", "DataError", "TEST_FRACTION",
            "MIN_IMAGES_PER_CLASS"]
@@ -25,8 +26,9 @@ TEST_FRACTION = 1 / 3
 MIN_IMAGES_PER_CLASS = 15
 
 
-class DataError(ValueError):
-    """The user's images or labels cannot be used; the message says why, in one line."""
+def _literal(text):
+    """``text`` as a literal part of a :class:`~sparse_parts.study.errors.StudyError` template."""
+    return str(text).replace("{", "{{").replace("}", "}}")
 
 
 class Split(NamedTuple):
@@ -70,7 +72,9 @@ def _read_user_images(settings):
             bunch = load_images(settings.data, image_shape=settings.data_image_shape,
                                 labels=settings.labels, grey=settings.grey)
         except (OSError, ValueError) as exc:
-            raise DataError(str(exc)) from None
+            # The loader names its own image_shape parameter: the study's is the same.
+            template = _literal(exc).replace("image_shape", "{image_shape}")
+            raise DataError(template, "image_shape") from None
     said = set()
     for warning in caught:
         message = str(warning.message)
@@ -83,19 +87,24 @@ def _read_user_images(settings):
     return bunch
 
 
-def _check_classes(y, needed, where):
-    """Raise a DataError unless ``y`` has two classes or more, each ``needed`` times."""
+def _check_classes(y, needed, where, parameters=()):
+    """Raise a DataError unless ``y`` has two classes or more, each ``needed`` times.
+
+    ``where`` is a template naming the labels' origin; ``parameters`` the parameters
+    it names beside ``labels``.
+    """
     classes, counts = np.unique(y, return_counts=True)
+    names = ("labels", *parameters)
     if len(classes) < 2:
         raise DataError(
             f"{where} holds a single class ({classes[0]}); the SVM accuracy needs two or "
-            "more. Leave --labels out to skip it.")
+            "more. Leave {labels} out to skip it.", *names)
     if counts.min() < needed:
         rare = classes[counts.argmin()]
         raise DataError(
             f"{where} has {counts.min()} image(s) of class {rare}; the SVM accuracy needs "
             f"at least {needed} of every class. Add images, merge classes, or leave "
-            "--labels out to skip it.")
+            "{labels} out to skip it.", *names)
 
 
 def _user_split(settings):
@@ -105,11 +114,11 @@ def _user_split(settings):
     if bunch.data.shape[0] < 2:
         # train_test_split would fail with its own message on a single image.
         raise DataError(
-            f"{settings.data} holds a single image; a third of the images is held out for "
-            "testing and at least 10 train the models: pass more images.")
+            f"{_literal(settings.data)} holds a single image; a third of the images is held "
+            "out for testing and at least 10 train the models: pass more images.")
     y = bunch.get("target")
     if y is not None:
-        _check_classes(y, MIN_IMAGES_PER_CLASS, settings.labels)
+        _check_classes(y, MIN_IMAGES_PER_CLASS, _literal(settings.labels))
     if y is None:
         X_train, X_test = train_test_split(bunch.data, test_size=TEST_FRACTION,
                                            random_state=settings.seed)
@@ -177,6 +186,6 @@ def load_data(settings):
     if settings.data is not None and y_test is not None and settings.n_test is not None:
         # The stratified third holds enough of every class; a smaller --n-test may not.
         _check_classes(y_test, MIN_IMAGES_PER_CLASS // 3,
-                       f"--n-test {settings.n_test}: the held-out images")
+                       f"{{n_test}} {settings.n_test}: the held-out images", ("n_test",))
     return Split(np.ascontiguousarray(X_train, dtype=np.float32), y_train,
                  np.ascontiguousarray(X_test, dtype=np.float32), y_test, tuple(image_shape))

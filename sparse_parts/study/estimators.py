@@ -1,49 +1,70 @@
-"""The estimator of each study row, unfitted, with the settings of a run, and its size.
+"""The one estimator factory of the study, and the size of a model family.
 
-:func:`make_estimator` builds a row's estimator; :func:`n_parameters` counts its
+:func:`make_estimator` builds the unfitted estimator of any :class:`~sparse_parts.study.
+catalog.Config` (a row of the report or a point of the grid) with a run's settings;
+:func:`budget_of` says its training budget; :func:`n_parameters` counts a family's
 trainable parameters from the architecture alone (no torch needed), for the reports.
 """
 
 from .._utils import conv_geometry, split_image_shape
+from .catalog import AUTOENCODERS
+from .peers import make_peer
 
-__all__ = ["make_estimator", "n_parameters"]
+__all__ = ["make_estimator", "budget_of", "n_parameters", "STUDY_TRAINING",
+           "EPOCH_FAMILIES"]
+
+# What a family's budget counts: passes over the training images, or iterations of
+# a batch solver. The run's budget for each is ``Settings.epochs`` or
+# ``Settings.nmf_max_iter``, times ``Config.budget``.
+EPOCH_FAMILIES = ("shallow", "asym", "sklearn-minibatch-nmf", "sklearn-minibatch-dict")
+
+#: How the report trained its auto-encoders (Keras 2.2): Adadelta at Keras' default
+#: learning rate, batches of 128 (the epochs, 500, are ``Settings.epochs`` of the
+#: study budget). What ``budget="study"`` gives every auto-encoder.
+STUDY_TRAINING = {"optimizer": "adadelta", "lr": 1.0, "batch_size": 128}
 
 
-def make_estimator(row, settings):
-    """The unfitted estimator of ``row``.
+def budget_of(config, settings):
+    """The budget of ``config`` in a run: ``(number, unit)``, e.g. ``(20, "epochs")``."""
+    if config.family in EPOCH_FAMILIES:
+        return max(1, round(settings.epochs * config.budget)), "epochs"
+    return max(1, round(settings.nmf_max_iter * config.budget)), "iterations"
+
+
+def make_estimator(config, settings):
+    """The unfitted estimator of ``config`` with the run's k, budget, seed and device.
 
     Parameters
     ----------
-    row : Row
+    config : Config
     settings : Settings
         Its ``image_shape`` is given to every estimator, so that non-square images
-        reach the convolutions, the morphology and the figures.
+        reach the convolutions, the morphology and the figures. With
+        ``settings.budget == "study"`` the auto-encoders train as the report did
+        (:data:`STUDY_TRAINING`, unless the configuration sets its own optimizer or
+        learning rate).
 
     Returns
     -------
-    estimator : SparseNMF, SparseNonNegAutoEncoder or AsymmetricAutoEncoder
-        Sparse NMF with S_h = 0.6 in Hoyer's component scope, or an auto-encoder with
-        the row's KL target and weight and projected non-negative atoms (neither for
-        an unconstrained row).
+    estimator : SparseNMF, SparseNonNegAutoEncoder, AsymmetricAutoEncoder or PeerAdapter
     """
-    if row.model == "nmf":
+    budget, _ = budget_of(config, settings)
+    if config.family == "nmf":
         from ..nmf import SparseNMF
 
-        return SparseNMF(settings.n_components, code_sparseness=0.6,
-                         code_sparseness_scope="component", max_iter=settings.nmf_max_iter,
-                         image_shape=settings.image_shape, random_state=settings.seed)
-    # Only an auto-encoder row loads torch.
-    from ..autoencoders import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
+        return SparseNMF(settings.n_components, max_iter=budget, random_state=settings.seed,
+                         image_shape=settings.image_shape, **config.params)
+    if config.family in AUTOENCODERS:
+        # Only an auto-encoder configuration loads torch.
+        from ..autoencoders import AsymmetricAutoEncoder, SparseNonNegAutoEncoder
 
-    cls = SparseNonNegAutoEncoder if row.model == "shallow" else AsymmetricAutoEncoder
-    if row.sparsity_target is None:
-        sparsity = dict(sparsity_penalty=None, nonnegativity=None)
-    else:
-        sparsity = dict(sparsity_penalty="kl", sparsity_target=row.sparsity_target,
-                        sparsity_weight=row.sparsity_weight, nonnegativity="projection")
-    return cls(settings.n_components, **sparsity, max_epochs=settings.epochs,
-               image_shape=settings.image_shape, device=settings.device,
-               random_state=settings.seed)
+        cls = SparseNonNegAutoEncoder if config.family == "shallow" else AsymmetricAutoEncoder
+        training = STUDY_TRAINING if settings.budget == "study" else {}
+        return cls(settings.n_components, max_epochs=budget, device=settings.device,
+                   image_shape=settings.image_shape, random_state=settings.seed,
+                   **{**training, **config.params})
+    return make_peer(config.family, config.params, settings.n_components, budget,
+                     settings.seed, image_shape=settings.image_shape)
 
 
 def n_parameters(model, image_shape, n_components):

@@ -1,62 +1,24 @@
-"""The reports of a study run: the record of each row, the table, CSV, Markdown and figures.
+"""The reports of ``sparse-parts compare``: the table printed, and ``results.md``.
 
-A record is a dict: the row's identity, its metrics, its fit time, whether it came
-from the cache, its number of trainable parameters, and the study's numbers
-(``study_*``, not on the user's images). :func:`format_table` is the
-table printed on the terminal, :func:`write_csv` writes ``results.csv``,
-:func:`write_markdown` ``results.md`` (ours beside the study's, and the protocol),
-:func:`write_figures` and :func:`write_summary_figure` the PNG figures.
+The records are those of :mod:`~sparse_parts.study.records` (``results.csv`` is
+:func:`~sparse_parts.study.records.write_csv`); :func:`format_table` is the table
+printed on the terminal, :func:`write_markdown` writes ``results.md`` (ours beside the
+report's numbers, the budget of every row, and the protocol).
 """
 
-import csv
 import math
-import os
 
 from .._utils import image_shape_in_words
 from .data import TEST_FRACTION
 from .files import atomic_write
 from .protocol import svm_protocol
+from .references import markdown_references
 from .settings import USER_DATA
 
-__all__ = ["make_record", "format_table", "format_sizes", "write_csv", "write_markdown",
-           "write_figures", "write_summary_figure"]
+__all__ = ["format_table", "format_sizes", "write_markdown", "fmt"]
 
 
-def make_record(row, metrics, fit_seconds, cached, n_parameters=None, study=True):
-    """The record of ``row``: its identity, ``metrics``, fit time, size and the study's numbers.
-
-    Parameters
-    ----------
-    row : Row
-    metrics : dict
-    fit_seconds : float
-    cached : bool
-    n_parameters : int, default=None
-        The model's trainable parameters.
-    study : bool, default=True
-        Add the study's numbers (``study_*``); False on the user's images, where they
-        compare with nothing.
-    """
-    record = {"row": row.name, "model": row.model, "label": row.label,
-              "sparsity_target": row.sparsity_target, "sparsity_weight": row.sparsity_weight,
-              **metrics, "fit_seconds": fit_seconds, "cached": cached,
-              "n_parameters": n_parameters}
-    if study:
-        for key, value in row.study.items():
-            record[f"study_{key}"] = value
-    return record
-
-
-_CSV_COLUMNS = (
-    "row", "model", "label", "sparsity_target", "sparsity_weight", "mse", "sparsity",
-    "sparsity_unit_atoms",
-    "dilation_error", "dilation_error_rec", "svm_accuracy", "svm_std", "fit_seconds",
-    "cached", "n_parameters", "study_mse", "study_sparsity", "study_dilation_error",
-    "study_svm_accuracy", "study_svm_std",
-)
-
-
-def _fmt(value, digits=4):
+def fmt(value, digits=4):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
@@ -65,7 +27,7 @@ def _fmt(value, digits=4):
 
 
 def _params(record):
-    if record["model"] == "nmf":
+    if record["family"] == "nmf":
         return "S_h = 0.6"
     if record["sparsity_target"] is None:
         return "-"
@@ -73,16 +35,28 @@ def _params(record):
 
 
 def _has_svm(records):
-    return any(r.get("svm_accuracy") is not None for r in records)
+    return any(r.get("svm") is not None for r in records)
+
+
+def _name(record):
+    return f"{record['family']}/{record['config']}"
+
+
+def _svm_cell(record):
+    """``mean (std)``, and ``± sem`` where the protocol gives a standard error."""
+    text = f"{record['svm']:.3f} ({record['svm_std']:.3f})"
+    if record.get("svm_sem") is not None:
+        text += f" ± {record['svm_sem']:.3f}"
+    return text
 
 
 def format_table(records):
     """The table printed on the terminal (plain text); no SVM column without labels."""
     svm = _has_svm(records)
-    header = ("row", "MSE", "sparsity", "dilation err.") + (
-        ("SVM acc. (std)",) if svm else ()) + ("fit s",)
-    lines = [(r["row"], _fmt(r["mse"]), _fmt(r["sparsity"]), _fmt(r["dilation_error"]))
-             + ((f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f})",) if svm else ())
+    header = ("configuration", "MSE", "Hoyer", "max-approx.") + (
+        ("SVM acc. (std) ± s.e.",) if svm else ()) + ("fit s",)
+    lines = [(_name(r), fmt(r["mse"]), fmt(r["hoyer"]), fmt(r["max_approx"]))
+             + ((_svm_cell(r),) if svm else ())
              + (f"{r['fit_seconds']:.1f}" + (" (cached)" if r["cached"] else ""),)
              for r in records]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *lines, strict=True)]
@@ -93,21 +67,6 @@ def format_table(records):
     return "\n".join(out)
 
 
-def write_csv(path, records):
-    """Write ``records`` into the CSV file ``path``, one line per row, atomically.
-
-    A metric a run did not measure (the SVM accuracy without labels, the study's
-    numbers on the user's images) is an empty cell.
-    """
-    def write(f):
-        writer = csv.DictWriter(f, fieldnames=_CSV_COLUMNS)
-        writer.writeheader()
-        for r in records:
-            writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in _CSV_COLUMNS})
-
-    atomic_write(path, write)
-
-
 def format_sizes(sizes):
     """``{model family: trainable parameters}`` in one line, e.g. ``nmf 78,400; shallow ...``."""
     return "; ".join(f"{model} {size:,}" for model, size in sizes.items() if size is not None)
@@ -115,12 +74,12 @@ def format_sizes(sizes):
 
 def _ours_vs_study(ours, study, with_study):
     """The cells of one metric: ours, and with the study's, the study's and the difference."""
-    cells = [_fmt(ours)]
+    cells = [fmt(ours)]
     if not with_study:
         return cells
     if study is None:
         return cells + ["", ""]
-    return cells + [_fmt(study), f"{ours - study:+.3g}"]
+    return cells + [fmt(study), f"{ours - study:+.3g}"]
 
 
 def _fraction(value):
@@ -134,37 +93,57 @@ def _fraction(value):
 
 def _table(records, with_study, svm):
     metrics = ["MSE", "Hoyer sparsity", "max-approx. error (dilation)"]
-    metrics += ["SVM accuracy (std)"] if svm else []
-    header = ["row", "sparsity settings", "trainable parameters"]
+    metrics += ["SVM accuracy (std) ± s.e."] if svm else []
+    header = ["row", "configuration", "sparsity settings", "budget", "trainable parameters"]
     for metric in metrics:
         header += [metric, "study", "diff"] if with_study else [metric]
     header.append("fit s")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in records:
         size = r.get("n_parameters")
-        cells = [r["label"], _params(r), "" if size is None else f"{size:,}"]
-        for metric in ("mse", "sparsity", "dilation_error"):
+        cells = [r["label"] or "", _name(r), _params(r),
+                 f"{r.get('budget_preset') or ''}: {r.get('budget') or ''}",
+                 "" if size is None else f"{size:,}"]
+        for metric in ("mse", "hoyer", "max_approx"):
             cells += _ours_vs_study(r[metric], r.get(f"study_{metric}"), with_study)
         if svm:
-            study_svm = r.get("study_svm_accuracy")
-            text = f"{r['svm_accuracy']:.3f} ({r['svm_std']:.3f})"
-            cells.append(text)
+            study_svm = r.get("study_svm")
+            cells.append(_svm_cell(r))
             if with_study and study_svm is None:
                 cells += ["", ""]
             elif with_study:
                 study_std = r.get("study_svm_std")
                 cells += [f"{study_svm:g}" + (f" ({study_std:g})" if study_std else ""),
-                          f"{r['svm_accuracy'] - study_svm:+.3f}"]
+                          f"{r['svm'] - study_svm:+.3f}"]
         cells.append(f"{r['fit_seconds']:.1f}{' (cached)' if r['cached'] else ''}")
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
-SUMMARY_FIGURE = "summary.png"
+def _nmf_codes(settings):
+    if settings.budget == "study":
+        return ("- Sparse NMF (study budget): fitted on the held-out test images themselves "
+                "and measured on the codes of that fit (`SparseNMF.fit_transform`), as the "
+                "report's MATLAB `nmfsc` was: transductive, no transform step.")
+    return ("- Sparse NMF codes of the test images are `SparseNMF.transform` (non-negative "
+            "least squares per image, atoms fixed), as for any new image.")
+
+
+def _budget_sentence(settings):
+    """Which training budget produced the rows (the ``budget`` column says it per row)."""
+    if settings.budget == "study":
+        return (f"- Budget: **study** (the report's): auto-encoders {settings.epochs} epochs "
+                "of Adadelta (lr = 1.0, batches of 128) on the training images; sparse NMF "
+                f"at most {settings.nmf_max_iter} iterations on the test images.")
+    return (f"- Budget: **fast** (this package's default, not the report's): auto-encoders "
+            f"{settings.epochs} epochs of Adam (lr = 1e-3, batches of 128); sparse NMF at "
+            f"most {settings.nmf_max_iter} iterations on the training images. The report "
+            "trained 500 epochs with Adadelta and fitted its NMF on the test images "
+            "(`--budget study`).")
 
 
 def write_markdown(path, records, settings, command, total_seconds, jobs=1,
-                   figures=False):
+                   figures=None):
     """Write ``results.md``: the settings, ours beside the study's numbers, the protocol.
 
     On the user's images the study's numbers are left out, and without labels the
@@ -180,8 +159,9 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
     total_seconds : float
     jobs : int, default=1
         The number of rows run in parallel.
-    figures : bool, default=False
-        Whether the figures were drawn: the summary figure then opens the report.
+    figures : str, default=None
+        The summary figure's file name when the figures were drawn: it then opens the
+        report.
     """
     # The study's numbers are Fashion-MNIST's: beside any other images they mislead.
     with_study = settings.dataset == "fashion-mnist"
@@ -201,14 +181,14 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
         + (f" ({jobs} rows in parallel)." if jobs > 1 else "."),
         "",
         "Model sizes (trainable parameters; the same for every row of a family): "
-        + format_sizes({r["model"]: r.get("n_parameters") for r in records}) + ".",
+        + format_sizes({r["family"]: r.get("n_parameters") for r in records}) + ".",
         "",
     ]
     if with_study:
         lines.append(
-            "Each metric: ours | the study's | difference (ours - study). The study's "
-            "numbers are for Fashion-MNIST (60,000 training, 10,000 test images, "
-            "k = 100).")
+            "Each metric: ours | the study's | difference (ours - study). The study is "
+            "B. Ponchon's 2018 internship report (see References), whose numbers are for "
+            "Fashion-MNIST (60,000 training, 10,000 test images, k = 100).")
     else:
         lines.append(
             "The study's numbers are for Fashion-MNIST: they say nothing about these "
@@ -218,7 +198,7 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
                       "(one integer class per image) to measure it."]
     if figures:
         lines += ["", f"![Max-approximation error against MSE, colour = Hoyer sparsity]"
-                      f"({SUMMARY_FIGURE})"]
+                      f"({figures})"]
     lines += [""] + _table(records, with_study, svm)
     lines += [
         "",
@@ -241,10 +221,10 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
         "- Max-approximation error to dilation: `sparse_parts.metrics."
         "max_approximation_error(model, X_test)`: every atom dilated by disk(1), the "
         "codes decoded with the dilated atoms (the decoder bias is not dilated), mean "
-        "squared error against the dilated test images. `dilation_error_rec` in "
+        "squared error against the dilated test images. `max_approx_rec` in "
         "results.csv compares with the dilated reconstructions instead.",
-        "- Sparse NMF codes of the test images are `SparseNMF.transform` (non-negative "
-        "least squares per image, atoms fixed), as for any new image.",
+        _nmf_codes(settings),
+        _budget_sentence(settings),
         "- Trainable parameters (d pixels, k components): sparse NMF k * d (the atoms); "
         "shallow AE 2 * k * d + k + d; asymmetric AE the InfoGAN encoder (two "
         "convolutions, a dense layer of 1024 units on the convolutions' about 128 * d / 16 "
@@ -253,62 +233,5 @@ def write_markdown(path, records, settings, command, total_seconds, jobs=1,
     ]
     if svm:
         lines.append(f"- SVM accuracy: {svm_protocol(settings)}")
-    lines.append("")
+    lines += ["", *markdown_references(("report", "ismm2019", "hoyer2004"))]
     atomic_write(path, lambda f: f.write("\n".join(lines)))
-
-
-def _save_figure(fig, path):
-    """Write ``fig`` to ``path`` as PNG and close it (the plots are pyplot figures)."""
-    import matplotlib.pyplot as plt
-
-    def write(f):
-        fig.savefig(f, format="png", dpi=90)
-
-    try:
-        atomic_write(path, write, binary=True)
-    finally:
-        plt.close(fig)
-
-
-def write_figures(out, row, estimator, X_test):
-    """Draw the atoms, reconstructions, codes and max-approximations of ``row`` into ``out``.
-
-    Returns
-    -------
-    paths : list of str
-        The PNG files written.
-    """
-    from .. import plotting
-
-    title = f"{row.name}: {row.label}"
-    figures = {
-        "atoms": plotting.plot_atoms(estimator, title=f"{title}: atoms"),
-        "reconstructions": plotting.plot_reconstructions(
-            estimator, X_test, title=f"{title}: ten reconstructions"),
-        "codes": plotting.plot_code_histograms(estimator, X_test, title=f"{title}: codes"),
-        "max_approximation": plotting.plot_max_approximation(
-            estimator, X_test, title=f"{title}: max-approximation of dilation by disk(1)"),
-    }
-    paths = []
-    for kind, fig in figures.items():
-        path = os.path.join(out, f"{kind}_{row.name}.png")
-        _save_figure(fig, path)
-        paths.append(path)
-    return paths
-
-
-def write_summary_figure(out, records, data_name):
-    """Draw the run's two summary figures into ``out``.
-
-    ``summary.png``: max-approximation error against MSE, coloured by Hoyer sparsity,
-    the study's points marked where known (the first figure of ``results.md``);
-    ``metrics_vs_beta.png``: the metrics against beta (without labels, no SVM
-    panel). ``data_name`` names the data set in the titles.
-    """
-    from ..plotting import plot_metrics_against_beta, plot_summary
-
-    _save_figure(plot_summary(records, title=f"All rows ({data_name}, test images)"),
-                 os.path.join(out, SUMMARY_FIGURE))
-    _save_figure(plot_metrics_against_beta(
-        records, title=f"Metrics against beta ({data_name}, test images)"),
-        os.path.join(out, "metrics_vs_beta.png"))

@@ -14,9 +14,11 @@ from dataclasses import dataclass, replace
 
 from . import data
 from ._console import say
-from .rows import MODELS
+from .catalog import MODELS
+from .errors import DataError, SettingsError
 
-__all__ = ["Settings", "DATASETS", "USER_DATA", "resolve_settings", "complete_settings",
+__all__ = ["Settings", "DATASETS", "USER_DATA", "BUDGETS", "STUDY_EPOCHS", "SVM_PROTOCOLS",
+           "resolve_settings", "complete_settings",
            "default_n_components", "default_epochs"]
 
 #: The built-in data sets a run can use.
@@ -25,6 +27,15 @@ DATASETS = ("fashion-mnist", "digits", "photo-patches")
 #: ``Settings.dataset`` of a run on the user's own images (``--data``).
 USER_DATA = "user"
 
+#: The training budgets: this package's defaults, or the report's.
+BUDGETS = ("fast", "study")
+
+#: The report's auto-encoders trained 500 epochs (Keras, Adadelta, batches of 128).
+STUDY_EPOCHS = 500
+
+#: The SVM protocols (:mod:`sparse_parts.study.protocol`).
+SVM_PROTOCOLS = ("linear", "report", "rbf")
+
 
 @dataclass
 class Settings:
@@ -32,7 +43,9 @@ class Settings:
 
     ``n_train`` and ``n_test`` are the numbers of training and held-out test images,
     ``epochs`` the auto-encoders' training epochs, ``nmf_max_iter`` SparseNMF's
-    iteration budget; the ``svm_*`` fields are the SVM protocol
+    iteration budget, ``budget`` ``"fast"`` or ``"study"`` (the report's training, and
+    NMF fitted on the test images); ``svm_protocol`` is ``"linear"``, ``"report"`` or
+    ``"rbf"`` and the other ``svm_*`` fields are the RBF protocol's
     (:func:`sparse_parts.study.protocol.svm_protocol`). ``device`` is where the
     auto-encoders train; ``quick`` says the ``--quick`` budgets were chosen.
     ``image_shape`` is ``(height, width)`` of the images, or ``(height, width,
@@ -62,6 +75,8 @@ class Settings:
     device: str
     seed: int
     quick: bool = False
+    budget: str = "fast"
+    svm_protocol: str = "linear"
     image_shape: tuple | None = None
     data: str | None = None
     labels: str | None = None
@@ -79,8 +94,10 @@ class Settings:
         return f"your images ({self.data})" if self.dataset == USER_DATA else self.dataset
 
 
-# (dataset, quick) -> defaults. The study does not say how long it trained. At a fixed
-# beta the codes grow less sparse as training goes on (H100 sweep, benchmarks/README.md:
+# (dataset, quick) -> defaults of the fast budget. The report trained 500 epochs with
+# Adadelta (its code: Keras, batch 128; the "study" budget); the fast budget trains
+# far less with Adam. At a fixed beta the codes grow less sparse as training goes on
+# (H100 sweep, benchmarks/README.md:
 # asymmetric AE, p = 0.05, beta = 0.001, Hoyer 0.61 / 0.55 / 0.44 after 10 / 20 / 40
 # epochs); 20 epochs lands on the study's row (0.0106 / 0.549 / 0.199 vs. its
 # 0.0115 / 0.565 / 0.202).
@@ -148,27 +165,31 @@ def default_epochs(n_train, quick=False):
 def _check_paths(dataset, data_path, labels, image_shape):
     """The early, cheap checks of the user-data options (before anything is loaded)."""
     if data_path is None:
-        for name, value in (("--labels", labels), ("--image-shape", image_shape)):
+        for name, value in (("labels", labels), ("image_shape", image_shape)):
             if value is not None:
-                raise ValueError(f"{name} goes with --data (the user's own images).")
+                raise SettingsError(f"{{{name}}} goes with {{data}} (the user's own images).",
+                                    name, "data")
         return
     if dataset is not None:
-        raise ValueError("--data and --dataset exclude each other: name one data set.")
-    for name, path in (("--data", data_path), ("--labels", labels)):
+        raise SettingsError("{data} and {dataset} exclude each other: name one data set.",
+                            "data", "dataset")
+    for name, path in (("data", data_path), ("labels", labels)):
         if path is not None and not os.path.exists(os.path.expanduser(path)):
-            raise ValueError(f"{name} {path}: no such file or folder.")
+            raise SettingsError(f"{{{name}}} {data._literal(path)}: no such file or folder.",
+                                name)
     if image_shape is not None:
         sides = tuple(image_shape)
         if (len(sides) not in (2, 3) or sides.count(-1) > 1
                 or any(side < 1 and side != -1 for side in sides)):
-            raise ValueError(
-                f"--image-shape takes HEIGHT WIDTH [CHANNELS], positive integers (one may "
-                f"be -1), got {' '.join(map(str, sides))}.")
+            raise SettingsError(
+                "{image_shape} takes HEIGHT WIDTH [CHANNELS], positive integers (one may be "
+                f"-1), got {' '.join(map(str, sides))}.", "image_shape")
 
 
 def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
                      n_components=None, epochs=None, device="auto", seed=0, models=None,
-                     data_path=None, labels=None, image_shape=None, grey=False):
+                     data_path=None, labels=None, image_shape=None, grey=False,
+                     budget="fast", svm_protocol="linear"):
     """The settings of a run, from its choices and the data set's defaults.
 
     Parameters
@@ -198,6 +219,16 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         ``(height, width[, channels])`` of the images of a ``(n, n_features)`` array.
     grey : bool, default=False
         Convert colour images (the user's, or the photo patches) to grey.
+    budget : {"fast", "study"}, default="fast"
+        ``"fast"``: the data set's defaults above. ``"study"``: the report's training
+        (:data:`STUDY_EPOCHS` epochs, unless ``epochs`` is given, with Adadelta at
+        lr = 1.0 and batches of 128: :data:`~sparse_parts.study.estimators.
+        STUDY_TRAINING`), and sparse NMF fitted on the test images themselves, its
+        codes those of the fit (transductive, as the report's MATLAB ``nmfsc``).
+    svm_protocol : {"linear", "report", "rbf"}, default="linear"
+        How the SVM accuracy is measured (:func:`sparse_parts.study.protocol.
+        svm_protocol` says it in words): the report's linear SVM with a low-variance
+        estimate, the report's exact procedure, or a tuned RBF SVM.
 
     Returns
     -------
@@ -208,17 +239,25 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
     Raises
     ------
     ValueError
-        If the image counts are too small for the protocol, the device is not
-        available, ``data_path`` or ``labels`` does not exist, ``image_shape`` is not
-        two or three positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1, or
-        options of the user's images and of a built-in data set are mixed.
+        A :class:`~sparse_parts.study.errors.SettingsError` naming the parameter: if
+        the image counts are too small for the protocol, the device is not available,
+        ``data_path`` or ``labels`` does not exist, ``image_shape`` is not two or three
+        positive integers (one may be -1), ``seed`` is not in 0 to 2**32 - 1,
+        ``budget`` or ``svm_protocol`` is not one of its choices, or options of the
+        user's images and of a built-in data set are mixed.
     """
     _check_paths(dataset, data_path, labels, image_shape)
+    for name, value, choices in (("budget", budget, BUDGETS),
+                                 ("svm_protocol", svm_protocol, SVM_PROTOCOLS)):
+        if value not in choices:
+            raise SettingsError(f"{{{name}}} must be one of {', '.join(choices)}, got "
+                                f"{data._literal(repr(value))}.", name)
     # The seed reaches numpy's RandomState, which takes only 0 to 2**32 - 1; checked
     # here so that the command says so before anything runs.
     if (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
             or not 0 <= seed < 2**32):
-        raise ValueError(f"--seed must be an integer from 0 to {2**32 - 1}, got {seed!r}.")
+        raise SettingsError(f"{{seed}} must be an integer from 0 to {2**32 - 1}, "
+                            f"got {data._literal(repr(seed))}.", "seed")
     if data_path is not None:
         dataset = USER_DATA
     elif dataset is None:
@@ -230,6 +269,8 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
                 "8x8 digits bundled with scikit-learn. Pass --dataset fashion-mnist to "
                 "download it.")
     values = dict(_DEFAULTS[(dataset, bool(quick))])
+    if budget == "study":
+        values["epochs"] = STUDY_EPOCHS
     chosen = dict(n_train=n_train, n_test=n_test, n_components=n_components, epochs=epochs)
     values.update({name: value for name, value in chosen.items() if value is not None})
     if dataset != USER_DATA:
@@ -246,23 +287,26 @@ def resolve_settings(dataset=None, *, quick=False, n_train=None, n_test=None,
         try:
             device = resolve_device(device)
         except ValueError as exc:
-            raise ValueError(f"--device {device}: {exc}") from None
+            raise SettingsError(f"{{device}} {device}: {data._literal(exc)}", "device") \
+                from None
     user = {}
     if dataset == USER_DATA:
         user = dict(data=data_path, labels=labels,
                     data_image_shape=None if image_shape is None else tuple(image_shape))
     return Settings(dataset=dataset, svm_test_size=0.3, svm_cv=3, device=device, seed=seed,
-                    quick=bool(quick), grey=bool(grey), **values, **user)
+                    quick=bool(quick), grey=bool(grey), budget=budget,
+                    svm_protocol=svm_protocol, **values, **user)
 
 
 def _check_sizes(n_train, n_test, svm):
     """Raise a ValueError when the image counts are too small (None: not known yet)."""
     if n_train is not None and n_train < _MIN_TRAIN:
-        raise ValueError(f"--n-train must be at least {_MIN_TRAIN}, got {n_train}.")
+        raise SettingsError(f"{{n_train}} must be at least {_MIN_TRAIN}, got {n_train}.",
+                            "n_train")
     if svm and n_test is not None and n_test < _MIN_TEST:
-        raise ValueError(
-            f"--n-test must be at least {_MIN_TEST} (the SVM needs a few images of every "
-            f"class in each split), got {n_test}.")
+        raise SettingsError(
+            f"{{n_test}} must be at least {_MIN_TEST} (the SVM needs a few images of every "
+            f"class in each split), got {n_test}.", "n_test")
 
 
 def complete_settings(settings, n_train, n_test, image_shape):
@@ -293,9 +337,9 @@ def complete_settings(settings, n_train, n_test, image_shape):
     if settings.dataset == USER_DATA:
         if n_train < _MIN_TRAIN:
             # A DataError: the command reports it as a bad --data file, not a traceback.
-            raise data.DataError(
-                f"{settings.data}: {n_train} training images (two thirds of the images) "
-                f"are too few; the run needs at least {_MIN_TRAIN}.")
+            raise DataError(
+                f"{data._literal(settings.data)}: {n_train} training images (two thirds of "
+                f"the images) are too few; the run needs at least {_MIN_TRAIN}.")
         if settings.n_components is None:
             values["n_components"] = default_n_components(n_train, math.prod(image_shape))
         if settings.epochs is None:
