@@ -425,7 +425,7 @@ def test_compare_keeps_the_colour_of_an_npy_stack(tmp_path, capsys):
         rows = list(csv.DictReader(f))
     k = 10  # min(100, 144 // 2, 20 // 2)
     assert int(rows[0]["n_parameters"]) == k * 8 * 6 * 3
-    assert {int(r["n_parameters"]) for r in rows if r["model"] == "asym"} == {
+    assert {int(r["n_parameters"]) for r in rows if r["family"] == "asym"} == {
         n_parameters("asym", (8, 6, 3), k)}
     assert n_parameters("asym", (8, 6, 3), k) - n_parameters("asym", (8, 6), k) == (
         64 * 2 * 4 * 4 + 2 * k * 8 * 6 + 2 * 8 * 6)  # conv1's 2 more channels, the decoder

@@ -192,8 +192,8 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
         if not issubclass(w.category, ConvergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if unconverged:
-        say(f"  {config.key}: {unconverged} convergence warning(s) "
-            "(fit or encoding stopped by its iteration limit)")
+        say(f"  {config.key}: {unconverged} convergence warning(s) (fit or encoding "
+            f"stopped by its iteration limit; budget {budget} {unit})")
     n_iter = getattr(estimator, "n_iter_", None)
     size = (n_parameters(config.family, settings.image_shape, settings.n_components)
             if config.shipped else None)
