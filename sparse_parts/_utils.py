@@ -196,7 +196,7 @@ def check_image_stack(X, owner):
         hint = (f"image_shape={geometry}" if len(geometry) <= 3
                 else "image_shape=(height, width)")
         raise ValueError(
-            f"{owner} takes a 2-D array (n_samples, n_features) of "
+            f"X passed to {owner} must be a 2-D array (n_samples, n_features) of "
             f"flattened images, got an array of shape {tuple(int(v) for v in shape)}: "
             "flatten with X.reshape(len(X), -1) and pass image_shape=(h, w) to keep the "
             f"images' geometry (here {hint}).")

@@ -195,6 +195,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
     code_l1 = _check_code_l1(code_l1)
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be None or a callable, got {callback!r}.")
     device = xp.resolve_torch_device(device)
     rng = check_random_state(random_state)
     # Solve for X over its largest entry: the unit atoms do not depend on it, the

@@ -49,7 +49,7 @@ def test_an_image_stack_is_told_how_to_flatten(cls, method, images):
 
 
 def test_the_public_function_is_told_too(images):
-    with pytest.raises(ValueError, match=r"sparse_nmf takes a 2-D array.*X.reshape"):
+    with pytest.raises(ValueError, match=r"X passed to sparse_nmf must be a 2-D array.*X.reshape"):
         nmf.sparse_nmf(images.reshape(-1, 8, 8), 4, max_iter=2)
 
 
@@ -130,3 +130,20 @@ def test_component_scope_partial_fit_is_a_plain_attribute_error(images):
         model.partial_fit(images)
     assert type(info.value) is AttributeError
     assert not hasattr(model, "partial_fit")
+
+
+def test_the_metrics_tell_an_image_stack_how_to_flatten_too(images):
+    from sparse_parts import metrics
+
+    model = _model(SparseNMF).fit(images)
+    stack = images.reshape(-1, 8, 8)
+    with pytest.raises(ValueError, match=r"X passed to these metrics must be a 2-D array"):
+        metrics.max_approximation_error(model, stack)
+    with pytest.raises(ValueError, match=r"X passed to reconstruction_error must be a 2-D "
+                                         r"array.*X.reshape\(len\(X\), -1\)"):
+        metrics.reconstruction_error(stack, stack)
+
+
+def test_sparse_nmf_refuses_a_callback_that_cannot_be_called(images):
+    with pytest.raises(ValueError, match="callback must be None or a callable, got 5"):
+        nmf.sparse_nmf(images, 4, callback=5, max_iter=2)
