@@ -106,6 +106,11 @@ def test_more_atoms_than_samples_warn(cls, images):
         _model(cls, n_components=10).fit(images[:10])
 
 
+def test_sparse_nmf_of_n_components_none_warns_as_its_n_features(images):
+    with pytest.warns(UserWarning, match="learns n_components=64 atoms from 10 samples"):
+        _model(SparseNMF, n_components=None).fit(images[:10])
+
+
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_the_exceptions_a_user_meets_are_public(cls, images):
     with pytest.raises(NotFittedError):
