@@ -85,6 +85,17 @@ def test_raw_pixels_warn_on_the_auto_encoders(cls, method, images):
         getattr(_model(cls), method)(np.round(images * 255))
 
 
+@pytest.mark.parametrize("cls", [SparseNonNegAutoEncoder, AsymmetricAutoEncoder])
+def test_raw_pixels_warn_in_transform_too(cls, images):
+    model = _model(cls).fit(images)
+    with pytest.warns(UserWarning, match="values up to 255") as caught:
+        model.transform(np.round(images * 255))
+    assert caught[0].filename == __file__  # the user's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.transform(images)
+
+
 def test_raw_pixels_change_nothing_for_sparse_nmf(images):
     """SparseNMF solves for X over its largest entry: scale does not matter, no warning."""
     with warnings.catch_warnings():
