@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._utils import check_codes, require_finite
+from ._utils import check_codes, check_image_stack, require_finite
 
 __all__ = ["PartBasedMixin"]
 
@@ -118,7 +118,10 @@ class PartBasedMixin:
 
 # ------------------------------------------------- finding the decomposition
 def _as_2d(X, name, who):
-    """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``."""
+    """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``
+    (for images, a stack of more than two dimensions is told how to flatten it)."""
+    if name.startswith("X"):
+        check_image_stack(X, who)
     X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
                     ensure_all_finite=False)
     require_finite(np.isfinite(X).all(), name, who)

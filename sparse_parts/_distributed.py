@@ -50,7 +50,7 @@ from ._nmf_constraints import (
     solve_codes,
     starting_point,
 )
-from ._utils import external_stacklevel
+from ._utils import external_stacklevel, negative_values_error
 
 __all__ = ["is_dask_array", "sparse_nmf_dask"]
 
@@ -321,8 +321,7 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
     if not finite:
         raise ValueError("X contains NaN or infinity; SparseNMF needs finite data.")
     if smallest < 0:
-        raise ValueError(f"Negative values in data passed to SparseNMF (smallest {smallest}); "
-                         "NMF needs non-negative data.")
+        raise negative_values_error("SparseNMF", float(smallest))
     data_scale = float(largest) or 1.0
     settings = {"n_components": n_components, "atom_sparseness": atom_sparseness,
                 "code_sparseness": code_sparseness, "code_l1": code_l1, "init": init}

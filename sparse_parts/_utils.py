@@ -216,21 +216,26 @@ def check_image_stack(X, owner):
         hint = (f"image_shape={geometry}" if len(geometry) <= 3
                 else "image_shape=(height, width)")
         raise ValueError(
-            f"{owner} takes a 2-D array (n_samples, n_features) of "
+            f"X passed to {owner} must be a 2-D array (n_samples, n_features) of "
             f"flattened images, got an array of shape {tuple(int(v) for v in shape)}: "
             "flatten with X.reshape(len(X), -1) and pass image_shape=(h, w) to keep the "
             f"images' geometry (here {hint}).")
 
 
+def negative_values_error(owner, smallest):
+    """The ValueError for negative images, saying what to do: the codes, atoms,
+    decoders and metrics of every estimator here assume non-negative images."""
+    return ValueError(
+        f"Negative values in data passed to {owner}: the smallest is {smallest:.4g}, but "
+        "its codes, atoms and metrics assume non-negative images: shift/clip them (e.g. "
+        "X - X.min(), or np.clip(X, 0, None)) or scale to [0, 1] (e.g. (X - X.min()) / "
+        "(X.max() - X.min())).")
+
+
 def check_non_negative(X, owner):
-    """Refuse negative values, saying what to do: the codes, atoms, decoders and
-    metrics of every estimator here assume non-negative images."""
+    """Refuse negative values in ``X`` (:func:`negative_values_error`)."""
     if X.size and float(X.min()) < 0:
-        raise ValueError(
-            f"Negative values in data passed to {owner}: the smallest "
-            f"is {float(X.min()):.4g}, but its codes, atoms and metrics assume "
-            "non-negative images: shift/clip them (e.g. X - X.min(), or np.clip(X, 0, "
-            "None)) or scale to [0, 1] (e.g. (X - X.min()) / (X.max() - X.min())).")
+        raise negative_values_error(owner, float(X.min()))
 
 
 def warn_raw_pixels(X, estimator):

@@ -195,6 +195,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
     code_l1 = _check_code_l1(code_l1)
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be None or a callable, got {callback!r}.")
     device = xp.resolve_torch_device(device)
     rng = check_random_state(random_state)
     # Solve for X over its largest entry: the unit atoms do not depend on it, the
@@ -464,8 +466,9 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         X, device = self._prepare(X, reset=True)
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
-        if isinstance(self.n_components, int):  # else sparse_nmf's error names it
-            warn_more_atoms_than_samples(self.n_components, X.shape[0], self)
+        n_components = X.shape[1] if self.n_components is None else self.n_components
+        if isinstance(n_components, int):  # else sparse_nmf's error names it
+            warn_more_atoms_than_samples(n_components, X.shape[0], self)
         codes, components, n_iter, _ = sparse_nmf(
             X, self.n_components, atom_sparseness=self.atom_sparseness,
             code_sparseness=self.code_sparseness,

@@ -28,7 +28,8 @@ def test_every_option_is_documented_from_the_table(cls):
 @pytest.mark.parametrize("name, bad, message", [
     ("n_components", 0, "n_components must be an integer >= 1, got 0"),
     ("sparsity_penalty", "huber", "sparsity_penalty must be one of"),
-    ("sparsity_target", 1.5, r"sparsity_target .* \[0, 1\]"),
+    ("sparsity_target", 1.5, r"sparsity_target \(p\) with sparsity_penalty='kl' must be a "
+                             r"real number in \(0, 1\)"),
     ("eps", 0.0, r"eps must be a real number in \(0, inf\)"),
     ("decoder_bias", "yes", "decoder_bias must be a bool"),
     ("code_projection", 1.0, "code_projection must be a real number in"),

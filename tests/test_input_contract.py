@@ -49,7 +49,7 @@ def test_an_image_stack_is_told_how_to_flatten(cls, method, images):
 
 
 def test_the_public_function_is_told_too(images):
-    with pytest.raises(ValueError, match=r"sparse_nmf takes a 2-D array.*X.reshape"):
+    with pytest.raises(ValueError, match=r"X passed to sparse_nmf must be a 2-D array.*X.reshape"):
         nmf.sparse_nmf(images.reshape(-1, 8, 8), 4, max_iter=2)
 
 
@@ -85,6 +85,17 @@ def test_raw_pixels_warn_on_the_auto_encoders(cls, method, images):
         getattr(_model(cls), method)(np.round(images * 255))
 
 
+@pytest.mark.parametrize("cls", [SparseNonNegAutoEncoder, AsymmetricAutoEncoder])
+def test_raw_pixels_warn_in_transform_too(cls, images):
+    model = _model(cls).fit(images)
+    with pytest.warns(UserWarning, match="values up to 255") as caught:
+        model.transform(np.round(images * 255))
+    assert caught[0].filename == __file__  # the user's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.transform(images)
+
+
 def test_raw_pixels_change_nothing_for_sparse_nmf(images):
     """SparseNMF solves for X over its largest entry: scale does not matter, no warning."""
     with warnings.catch_warnings():
@@ -104,6 +115,11 @@ def test_more_atoms_than_samples_warn(cls, images):
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)  # a UserWarning too
         _model(cls, n_components=10).fit(images[:10])
+
+
+def test_sparse_nmf_of_n_components_none_warns_as_its_n_features(images):
+    with pytest.warns(UserWarning, match="learns n_components=64 atoms from 10 samples"):
+        _model(SparseNMF, n_components=None).fit(images[:10])
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
@@ -130,3 +146,20 @@ def test_component_scope_partial_fit_is_a_plain_attribute_error(images):
         model.partial_fit(images)
     assert type(info.value) is AttributeError
     assert not hasattr(model, "partial_fit")
+
+
+def test_the_metrics_tell_an_image_stack_how_to_flatten_too(images):
+    from sparse_parts import metrics
+
+    model = _model(SparseNMF).fit(images)
+    stack = images.reshape(-1, 8, 8)
+    with pytest.raises(ValueError, match=r"X passed to these metrics must be a 2-D array"):
+        metrics.max_approximation_error(model, stack)
+    with pytest.raises(ValueError, match=r"X passed to reconstruction_error must be a 2-D "
+                                         r"array.*X.reshape\(len\(X\), -1\)"):
+        metrics.reconstruction_error(stack, stack)
+
+
+def test_sparse_nmf_refuses_a_callback_that_cannot_be_called(images):
+    with pytest.raises(ValueError, match="callback must be None or a callable, got 5"):
+        nmf.sparse_nmf(images, 4, callback=5, max_iter=2)

@@ -454,6 +454,7 @@ class BaseAutoEncoder(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transform
         check_is_fitted(self)
         X = check_images(self, X, reset=False, dtype=_DTYPES)
         _check_float32_range(X)
+        warn_raw_pixels(X, self)  # saturated codes otherwise, silently
         return X, self._encode(X).astype(X.dtype, copy=False)
 
     def transform(self, X):

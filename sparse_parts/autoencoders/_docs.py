@@ -80,8 +80,8 @@ NOTES = r"""
     If the training loss stops being finite, or a training batch's loss exceeds
     :math:`10^4` times the first batch's (the loss at the random initialisation,
     which normal training stays within a few times of), ``fit`` raises a ``ValueError``
-    naming ``lr`` and ``sparsity_weight``. ``fit`` warns when ``X`` holds values
-    above 1.5, as raw pixel values (e.g. 0-255) would: scale them to [0, 1] first.
+    naming ``lr`` and ``sparsity_weight``. ``fit`` and ``transform`` warn when ``X``
+    holds values above 1.5, as raw pixel values (e.g. 0-255) would: scale them to [0, 1] first.
 """
 
 REFERENCES = r"""

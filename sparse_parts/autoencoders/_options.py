@@ -57,7 +57,6 @@ def anything(value, name):
 def integer(low=1):
     def check(value, name):
         return check_int(value, name, low)
-    check.__doc__ = f"an integer >= {low}"
     return check
 
 
@@ -387,8 +386,8 @@ class AutoEncoderOptions:
 
 
 def signature_matches(cls):
-    """The names of ``cls.__init__``'s keyword parameters that differ from the table's
-    (in order), for the test that keeps the two in step."""
+    """Whether ``cls.__init__`` lists the options of the table, in its order and with
+    its defaults (``**net_params`` aside): the test that keeps the two in step."""
     params = [p for p in inspect.signature(cls.__init__).parameters.values()
               if p.name != "self" and p.kind is not inspect.Parameter.VAR_KEYWORD]
     return [(p.name, p.default) for p in params] == [(o.name, o.default) for o in OPTIONS]
