@@ -274,7 +274,7 @@ def _check_distributable(code_sparseness, code_sparseness_scope, device):
 
 
 def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
-                    code_sparseness_scope="sample", code_l1=None, init="nndsvda",
+                    code_sparseness_scope="sample", code_l1=None, init="nndsvd",
                     max_iter=200, tol=1e-4, random_state=None, verbose=0, callback=None,
                     extrapolate=True):
     """:func:`sparse_parts.nmf.sparse_nmf` on a dask array, each chunk's work on a worker.
@@ -284,7 +284,7 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
     X : dask array of shape (n_samples, n_features)
         Non-negative, finite data, chunked along the samples (a chunk split along the
         features is joined). Never gathered: each pass reads its chunks on the workers.
-    init : {"nndsvda", "nndsvd", "random"} or tuple (codes, components)
+    init : {"nndsvd", "nndsvda", "random"} or tuple (codes, components)
         A name: the atoms of that start on the first chunk (computed on a worker),
         the codes of every chunk one code update from zero. A pair: the start itself,
         ``codes`` a dask array (or array) of shape (n_samples, n_components) and

@@ -74,7 +74,7 @@ _INNER_STEPS = 10
 # HALS sweeps over the atoms per iteration of the fit: a sweep costs k products of
 # size n_features x k, far less than the iteration's products with the data, and a
 # second one cut the iterations to the study's quality (see benchmarks/README.md).
-ATOM_SWEEPS = 2
+ATOM_SWEEPS = 3
 
 
 _row_dot = xp.row_dot
