@@ -31,7 +31,6 @@ the numpy fit's to rounding. ``benchmarks/bench_nmf_device.py --batched`` measur
 """
 
 import math
-import time
 
 from . import _backend as xp
 from ._nmf_constraints import (
@@ -133,10 +132,10 @@ def update(constraint, F, B, G, n_sweeps=1):
 
 
 def fit_batched(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights,
-                squared_norm_X, max_iter, tol, extrapolate, report, check_every=CHECK_EVERY):
+                squared_norm_X, max_iter, extrapolate, report, check_every=CHECK_EVERY):
     """The loop of :func:`sparse_parts.nmf.sparse_nmf` on tensors, batched (module docstring).
 
-    ``report(n_iter, codes, atoms_t, objective, reconstruction, elapsed)`` is called by
+    ``report(n_iter, codes, atoms_t, objective, reconstruction)`` is called by
     the host at every check, for each iteration since the last one (with the current
     factors); it returns True to stop. Returns ``(codes, atoms_t, n_iter, stopped)``.
     """
@@ -149,7 +148,6 @@ def fit_batched(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights,
     previous = torch.tensor(math.inf, dtype=torch.float64, device=X.device)
     codes_hat = codes
     pending = []
-    start = time.perf_counter()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         atoms_t = update(atom_constraint, atoms_t, X.T @ codes_hat, codes_hat.T @ codes_hat,
@@ -176,9 +174,8 @@ def fit_batched(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights,
             values = torch.stack(pending).cpu().tolist()  # the host waits here only
             first = n_iter - len(values) + 1
             pending = []
-            elapsed = time.perf_counter() - start
             for offset, (value, recon) in enumerate(values):
-                if report(first + offset, codes, atoms_t, value, recon, elapsed):
+                if report(first + offset, codes, atoms_t, value, recon):
                     return codes, atoms_t, first + offset, True
     return codes, atoms_t, n_iter, False
 
