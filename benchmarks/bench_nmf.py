@@ -94,14 +94,17 @@ def _sklearn_fit(X, k, init, n_iter, seed):
 
 
 def tune_sklearn(X, target, k, seed, max_iter=200):
-    """``{init: fewest iterations reaching target}`` (by bisection; None if never)."""
+    """``{init: fewest iterations reaching target}`` (doubling, then bisection; None if
+    ``max_iter`` does not reach it)."""
     fewest = {}
     for init in SKLEARN_INITS:
-        if _sklearn_fit(X, k, init, max_iter, seed)[1] > target:
-            fewest[init] = None
-            continue
-        low, high = 1, max_iter  # high reaches the target, low - 1 does not (or is 0)
-        while low < high:
+        low, high = 1, None  # high reaches the target, low - 1 does not (or is 0)
+        for n_iter in (10, 20, 40, 80, 160, max_iter):
+            if _sklearn_fit(X, k, init, n_iter, seed)[1] <= target:
+                high = n_iter
+                break
+            low = n_iter + 1
+        while high is not None and low < high:
             middle = (low + high) // 2
             if _sklearn_fit(X, k, init, middle, seed)[1] <= target:
                 high = middle

@@ -10,7 +10,15 @@ iterations to rounding; the timings include the start and, for torch, the
 transfers to and from the device. A short untimed fit on the device first pays
 torch's one-off start-up costs (CUDA context, kernels), which are not the solver's.
 
-Run:  .venv/bin/python benchmarks/bench_nmf_device.py --device cuda
+On a CUDA device the fit runs the batched loop (:mod:`sparse_parts._nmf_batched`: no
+host synchronisation inside an iteration, the objective read every 5 iterations, so
+the stop may come up to 4 iterations late); ``--batched on`` runs it on the CPU too,
+``--batched off`` runs the numpy algorithm on the device. With ``--nmf-torch`` and
+the package ``nmf-torch`` installed, its batch HALS (``run_nmf(algo="halsvar",
+mode="batch")``, unconstrained) is timed to the same MSE on the same device: the
+fewest ``batch_max_iter`` reaching it is found first (untimed), then that fit timed.
+
+Run:  .venv/bin/python benchmarks/bench_nmf_device.py --device cuda --skip-numpy [--nmf-torch]
       .venv/bin/python benchmarks/bench_nmf_device.py --device cpu --n-images 10000 --threads 1
 """
 
@@ -34,7 +42,7 @@ TARGET_MSE = 0.0115
 K = 100
 
 
-def time_to_target(X, device, max_iter, seed):
+def time_to_target(X, device, max_iter, seed, batched=None):
     """``(seconds, iterations, final MSE)`` of a fit stopped at ``TARGET_MSE``."""
     state = {"n_iter": None, "mse": np.nan}
 
@@ -51,7 +59,7 @@ def time_to_target(X, device, max_iter, seed):
         # The results come back as numpy arrays, so a device fit has finished here.
         sparse_nmf(X, K, code_sparseness=0.6, code_sparseness_scope="component",
                    max_iter=max_iter, tol=0, random_state=seed, callback=callback,
-                   device=device)
+                   device=device, batched=batched if device is not None else None)
         elapsed = time.perf_counter() - start
     return elapsed, state["n_iter"], state["mse"]
 
@@ -70,6 +78,10 @@ def main(argv=None):
                              "libraries' defaults)")
     parser.add_argument("--skip-numpy", action="store_true",
                         help="time the torch device only")
+    parser.add_argument("--batched", choices=("auto", "on", "off"), default="auto",
+                        help="the batched loop on the device (auto: on CUDA only)")
+    parser.add_argument("--nmf-torch", action="store_true",
+                        help="time nmf-torch's batch HALS to the same MSE (if installed)")
     args = parser.parse_args(argv)
 
     X = fetch_fashion_mnist(subset="train").data[:args.n_images].astype(args.dtype)
@@ -94,13 +106,48 @@ def main(argv=None):
         runs.append((f"torch (device={device!r})", device))
         results = {}
         for label, run_device in runs:
-            seconds, n_iter, mse = time_to_target(X, run_device, args.max_iter, args.seed)
+            batched = {"auto": None, "on": True, "off": False}[args.batched]
+            seconds, n_iter, mse = time_to_target(X, run_device, args.max_iter, args.seed,
+                                                  batched)
             results[run_device] = seconds
             reached = "reached" if n_iter is not None else "NOT reached"
             print(f"  {label:<28} {seconds:8.1f} s  ({n_iter or args.max_iter} iterations, "
                   f"final MSE {mse:.5f}, {reached})")
+        if args.nmf_torch:
+            nmf_torch(X, device, args.seed)
     if None in results:
         print(f"  numpy time / torch time: {results[None] / results[device]:.2f}x")
+
+
+def nmf_torch(X, device, seed):
+    """nmf-torch's batch HALS (unconstrained) to TARGET_MSE on ``device``, if installed."""
+    try:
+        from nmf import run_nmf
+    except ImportError:
+        print("  nmf-torch: not installed (pip install nmf-torch; it builds a Cython "
+              "extension)")
+        return
+    import torch
+
+    use_gpu = device.startswith("cuda")
+
+    def fit(n_iter):
+        start = time.perf_counter()
+        H, W, _ = run_nmf(X, K, init="nndsvdar", algo="halsvar", mode="batch", tol=0.0,
+                          batch_max_iter=n_iter, random_state=seed, use_gpu=use_gpu)
+        if use_gpu:
+            torch.cuda.synchronize()
+        elapsed = time.perf_counter() - start
+        H, W = (np.asarray(a.cpu() if hasattr(a, "cpu") else a) for a in (H, W))
+        return elapsed, float(np.mean((X - H @ W) ** 2))
+
+    for n_iter in (*range(5, 100, 5), *range(100, 501, 50)):
+        if fit(n_iter)[1] <= TARGET_MSE:
+            seconds, mse = fit(n_iter)
+            print(f"  nmf-torch batch HALS{'':<9} {seconds:8.1f} s  ({n_iter} iterations, "
+                  f"the fewest in steps of 5 reaching it; MSE {mse:.5f}; unconstrained)")
+            return
+    print("  nmf-torch batch HALS: did not reach the MSE in 500 iterations")
 
 
 if __name__ == "__main__":

@@ -34,23 +34,23 @@ model as it was. ``code_sparseness_scope="component"`` is not distributed (see
 
 import itertools
 import sys
-import time
 import uuid
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._nmf_constraints import (
+    FitProgress,
+    Restarts,
     code_l1_weights,
     extrapolated,
     factor_constraints,
+    gram,
     objective_from_grams,
     solve_codes,
     starting_point,
 )
-from ._utils import external_stacklevel, negative_values_error
+from ._utils import negative_values_error
 
 __all__ = ["is_dask_array", "sparse_nmf_dask"]
 
@@ -100,7 +100,7 @@ class _Chunk:
 
 def _atom_sums(X, codes_hat):
     """What the atoms' update needs from a chunk: ``X^T C`` and ``C^T C``."""
-    return {"cross": X.T @ codes_hat, "grams": codes_hat.T @ codes_hat}
+    return {"cross": X.T @ codes_hat, "grams": gram(codes_hat)}
 
 
 def _code_constraint(X, settings):
@@ -146,7 +146,7 @@ def _chunk_init(X, scale, atoms_t, codes, settings):
         weights = code_l1_weights(X, settings["code_l1"])
         codes = _code_constraint(X, settings).update(
             np.zeros((X.shape[0], atoms_t.shape[1]), dtype=X.dtype, order="F"),
-            B if weights is None else B - weights[:, None], atoms_t.T @ atoms_t)
+            B if weights is None else B - weights[:, None], gram(atoms_t))
     codes = np.asfortranarray(codes, dtype=X.dtype)
     return _Chunk(codes, codes, {**_atom_sums(X, codes), "squared_norm": float(np.vdot(X, X))})
 
@@ -155,13 +155,13 @@ def _chunk_step(X, chunk, scale, atoms_t, beta, settings):
     """One iteration on a chunk, the atoms given: the loop body of ``sparse_nmf``."""
     X = _unit(X, scale)
     B = X @ atoms_t
-    G = atoms_t.T @ atoms_t
+    G = gram(atoms_t)
     weights = code_l1_weights(X, settings["code_l1"])
     code_constraint = _code_constraint(X, settings)
     codes = code_constraint.update(chunk.codes, B if weights is None else B - weights[:, None],
                                    G)
     codes_hat = extrapolated(codes, chunk.codes, beta)
-    sums = {"inner": float(np.vdot(B, codes)), "code_grams": codes.T @ codes,
+    sums = {"inner": float(np.vdot(B, codes)), "code_grams": gram(codes),
             "penalty": 0.0 if weights is None else float(np.vdot(weights, codes.sum(1))),
             **_atom_sums(X, codes_hat)}
     return _Chunk(codes, codes_hat, sums)
@@ -274,7 +274,7 @@ def _check_distributable(code_sparseness, code_sparseness_scope, device):
 
 
 def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
-                    code_sparseness_scope="sample", code_l1=None, init="nndsvda",
+                    code_sparseness_scope="sample", code_l1=None, init="nndsvd",
                     max_iter=200, tol=1e-4, random_state=None, verbose=0, callback=None,
                     extrapolate=True):
     """:func:`sparse_parts.nmf.sparse_nmf` on a dask array, each chunk's work on a worker.
@@ -284,7 +284,7 @@ def sparse_nmf_dask(X, n_components=None, *, atom_sparseness=None, code_sparsene
     X : dask array of shape (n_samples, n_features)
         Non-negative, finite data, chunked along the samples (a chunk split along the
         features is joined). Never gathered: each pass reads its chunks on the workers.
-    init : {"nndsvda", "nndsvd", "random"} or tuple (codes, components)
+    init : {"nndsvd", "nndsvda", "random"} or tuple (codes, components)
         A name: the atoms of that start on the first chunk (computed on a worker),
         the codes of every chunk one code update from zero. A pair: the start itself,
         ``codes`` a dask array (or array) of shape (n_samples, n_components) and
@@ -358,45 +358,31 @@ def _iterate(cluster, atom_constraint, atoms_t, start_codes, data_scale, setting
     sums = cluster.tree_sum([cluster.task(_sums, "sums", chunk) for chunk in chunks])
     squared_norm_X = sums["squared_norm"]
 
-    beta, beta_max = (0.5, 1.0) if extrapolate else (0.0, 0.0)
-    errors = []
-    previous = np.inf
-    started = time.perf_counter()
+    restarts = Restarts(extrapolate)
+    progress = FitProgress(size, squared_error_unit, tol, max_iter, verbose, callback,
+                           name="SparseNMF (dask)")
+    stopped = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         atoms_t = atom_constraint.update(atoms_t, sums["cross"], sums["grams"])
         atoms = cluster.broadcast(atoms_t)
         chunks = cluster.persist(cluster.map_chunks(_chunk_step, "step", chunks, data_scale,
-                                                    atoms, beta, settings))
+                                                    atoms, restarts.beta, settings))
         sums = cluster.tree_sum([cluster.task(_sums, "sums", chunk) for chunk in chunks])
-        G = atoms_t.T @ atoms_t
+        G = gram(atoms_t)
         # <B, C> summed over the chunks stands for B, and C for 1.
         reconstruction = objective_from_grams(squared_norm_X, sums["inner"], G, 1.0,
                                               sums["code_grams"])
         objective = reconstruction + sums["penalty"]
-        if extrapolate:
-            if objective > previous:
-                chunks = cluster.persist(cluster.map_chunks(_chunk_restart, "restart", chunks,
-                                                            data_scale))
-                sums = cluster.tree_sum([cluster.task(_sums, "sums", c) for c in chunks])
-                beta_max, beta = beta, beta / 1.5
-            else:
-                beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-        errors.append(2 * reconstruction / size * squared_error_unit)
-        if verbose and (n_iter % 10 == 0 or n_iter == 1):
-            print(f"SparseNMF (dask): iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
-                  f"({time.perf_counter() - started:.1f} s)")
-        if callback is not None and callback(n_iter, atoms_t.T, errors[-1]):
+        if restarts.judge(objective):
+            chunks = cluster.persist(cluster.map_chunks(_chunk_restart, "restart", chunks,
+                                                        data_scale))
+            sums = cluster.tree_sum([cluster.task(_sums, "sums", c) for c in chunks])
+        if progress.record(n_iter, objective, reconstruction, lambda atoms_t=atoms_t: (atoms_t.T,)):
+            stopped = True
             break
-        if n_iter > 1 and abs(previous - objective) <= tol * previous:
-            break
-        previous = objective
-    else:
-        if tol > 0:
-            warnings.warn(
-                f"Maximum number of iterations {max_iter} reached before the relative "
-                f"decrease of the objective fell below tol={tol}. Increase max_iter.",
-                ConvergenceWarning, stacklevel=external_stacklevel())
+    progress.finish(stopped)
+    errors = progress.errors
     return np.ascontiguousarray(atoms_t.T), n_iter, errors
 
 

@@ -39,23 +39,23 @@ column and one projection. Hoyer's ``nmfsc`` reaches the same sparse solutions b
 needs far more iterations; ``benchmarks/bench_nmf.py`` measures both.
 """
 
-import time
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _backend as xp
-from . import _distributed
+from . import _distributed, _nmf_batched
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import (
+    FitProgress,
+    Restarts,
     code_l1_weights,
     extrapolated,
     factor_constraints,
+    gram,
     objective_from_grams,
     solve_codes,
     starting_point,
@@ -67,7 +67,6 @@ from ._utils import (
     check_int,
     check_non_negative,
     check_real,
-    external_stacklevel,
     resolve_image_shape,
     warn_more_atoms_than_samples,
 )
@@ -75,7 +74,7 @@ from ._utils import (
 __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
-_INITS = ("nndsvda", "nndsvd", "random")
+_INITS = ("nndsvd", "nndsvda", "random")
 
 
 # --------------------------------------------------------------------------- kernels
@@ -146,11 +145,49 @@ def _has_online_fit(model):
     return True
 
 
+def _fit(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights, squared_norm_X,
+         max_iter, extrapolate, report):
+    """The alternating updates of :func:`sparse_nmf`; ``report`` judges each iteration.
+
+    Returns ``(codes, atoms_t, n_iter, stopped)``, ``stopped`` False when ``max_iter``
+    ran out.
+    """
+    # Extrapolation with restarts (Restarts): the codes step on along their last move
+    # (clamped at 0: the extrapolated codes only feed the atoms' update). The atoms are
+    # not extrapolated: projected back onto the unit sphere, an extrapolated atom
+    # loses the scale part of its step, and this was measured slower (400 digits,
+    # k = 8, 30 iterations: MSE 0.0267 with both factors extrapolated, 0.0260 with
+    # neither, 0.0257 with the codes only).
+    restarts = Restarts(extrapolate)
+    codes_hat = codes
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T. The atoms'
+        # constraint holds their unit norm, so the scale convention holds throughout.
+        atoms_t = atom_constraint.update(atoms_t, X.T @ codes_hat, gram(codes_hat))
+        # Codes, atoms fixed.
+        B = X @ atoms_t
+        G = gram(atoms_t)
+        new_codes = code_constraint.update(
+            codes, B if l1_weights is None else B - l1_weights[:, None], G)
+        codes_hat = extrapolated(new_codes, codes, restarts.beta)
+        codes = new_codes
+
+        reconstruction = objective_from_grams(squared_norm_X, B, G, codes, gram(codes))
+        objective = reconstruction + (0.0 if l1_weights is None
+                                      else xp.vdot(l1_weights, codes.sum(1)))
+        if restarts.judge(objective):
+            codes_hat = codes
+        if report(n_iter, codes, atoms_t, objective, reconstruction):
+            return codes, atoms_t, n_iter, True
+    return codes, atoms_t, n_iter, False
+
+
 # ------------------------------------------------------------------ public function
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
-               code_sparseness_scope="sample", code_l1=None, init="nndsvda", max_iter=200,
+               code_sparseness_scope="sample", code_l1=None, init="nndsvd", max_iter=200,
                tol=1e-4, random_state=None, verbose=0, callback=None, extrapolate=True,
-               device=None):
+               device=None, batched=None):
     """Factorise ``X ~ codes @ components`` with non-negative, sparse factors.
 
     Minimises :math:`\\frac12 \\|X - C A\\|_F^2` (plus the codes' L1 penalty, given
@@ -173,6 +210,11 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     device : None, str or torch.device, default=None
         None: numpy. Otherwise the fit runs on torch tensors on that device
         (``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"auto"``); see :class:`SparseNMF`.
+    batched : bool, default=None
+        Run the batched loop of :mod:`sparse_parts._nmf_batched` (every update
+        batched, no host synchronisation inside an iteration; the objective read
+        every few iterations, where ``callback`` and ``tol`` apply). None: on a CUDA
+        device only. Needs a ``device``.
 
     Other parameters are those of :class:`SparseNMF`.
 
@@ -198,6 +240,10 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be None or a callable, got {callback!r}.")
     device = xp.resolve_torch_device(device)
+    if batched is None:
+        batched = device is not None and device.startswith("cuda")
+    elif batched and device is None:
+        raise ValueError("batched=True runs on torch: give a device ('cpu', 'cuda', ...).")
     rng = check_random_state(random_state)
     # Solve for X over its largest entry: the unit atoms do not depend on it, the
     # codes scale with it (see the module docstring).
@@ -221,49 +267,24 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
     # back onto the unit sphere, an extrapolated atom loses the scale part of its step,
     # and this was measured slower (400 digits, k = 8, 30 iterations: MSE 0.0267 with
     # both factors extrapolated, 0.0260 with neither, 0.0257 with the codes only).
-    beta, beta_max = (0.5, 1.0) if extrapolate else (0.0, 0.0)
-    codes_hat = codes
-    errors = []
-    previous = np.inf
-    start = time.perf_counter()
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):
-        # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T. The atoms'
-        # constraint holds their unit norm, so the scale convention holds throughout.
-        atoms_t = atom_constraint.update(atoms_t, X.T @ codes_hat, codes_hat.T @ codes_hat)
-        # Codes, atoms fixed.
-        B = X @ atoms_t
-        G = atoms_t.T @ atoms_t
-        new_codes = code_constraint.update(
-            codes, B if l1_weights is None else B - l1_weights[:, None], G)
-        codes_hat = extrapolated(new_codes, codes, beta)
-        codes = new_codes
+    progress = FitProgress(n_samples * n_features, squared_error_unit, tol, max_iter,
+                           verbose, callback)
 
-        reconstruction = objective_from_grams(squared_norm_X, B, G, codes, codes.T @ codes)
-        objective = reconstruction + (0.0 if l1_weights is None
-                                      else xp.vdot(l1_weights, codes.sum(1)))
-        if extrapolate:
-            if objective > previous:
-                codes_hat = codes
-                beta_max, beta = beta, beta / 1.5
-            else:
-                beta, beta_max = min(beta_max, 1.05 * beta), min(1.0, 1.01 * beta_max)
-        errors.append(2 * reconstruction / (n_samples * n_features) * squared_error_unit)
-        if verbose and (n_iter % 10 == 0 or n_iter == 1):
-            print(f"SparseNMF: iteration {n_iter:4d}  mse {errors[-1]:.6g}  "
-                  f"({time.perf_counter() - start:.1f} s)")
-        if callback is not None and callback(n_iter, codes * data_scale, atoms_t.T,
-                                             errors[-1]):
-            break
-        if n_iter > 1 and abs(previous - objective) <= tol * previous:
-            break
-        previous = objective
-    else:
-        if tol > 0:
-            warnings.warn(
-                f"Maximum number of iterations {max_iter} reached before the relative "
-                f"decrease of the objective fell below tol={tol}. Increase max_iter.",
-                ConvergenceWarning, stacklevel=external_stacklevel())
+    def report(n_iter, codes, atoms_t, objective, reconstruction):
+        """``progress.record`` of one iteration; True stops the fit."""
+        if batched and not np.isfinite(objective):
+            raise FloatingPointError(
+                f"SparseNMF on {device}: the objective is {objective} at iteration "
+                f"{n_iter}; the fit is abandoned rather than return wrong numbers.")
+        return progress.record(n_iter, objective, reconstruction,
+                               lambda: (codes * data_scale, atoms_t.T))
+
+    loop = _nmf_batched.fit_batched if batched else _fit
+    codes, atoms_t, n_iter, stopped = loop(
+        X, codes, atoms_t, atom_constraint, code_constraint, l1_weights, squared_norm_X,
+        max_iter, extrapolate, report)
+    progress.finish(stopped)
+    errors = progress.errors
     return xp.as_numpy(codes * data_scale), xp.as_numpy(atoms_t.T), n_iter, errors
 
 
@@ -329,9 +350,12 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         morphological metrics and the plots; the factorisation itself ignores it, so
         colour images need nothing else. None means square grey images when
         ``n_features`` is a perfect square.
-    init : {"nndsvda", "nndsvd", "random"}, default="nndsvda"
+    init : {"nndsvd", "nndsvda", "random"}, default="nndsvd"
         Starting point. NNDSVD needs ``n_components <= min(n_samples, n_features)``
-        and falls back to "random" otherwise.
+        and falls back to "random" otherwise. "nndsvda" fills NNDSVD's zeros with the
+        data's mean: a denser start, which the sparse fits leave more slowly (the
+        study's fit, 10,000 Fashion-MNIST images: 186 iterations to converge from
+        "nndsvda", 101 from "nndsvd", to the same quality).
     max_iter : int, default=200
         Maximum number of iterations of the fit, and of the per-sample code solver.
     tol : float, default=1e-4
@@ -401,7 +425,7 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
     def __init__(self, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                  code_sparseness_scope="sample", code_l1=None, image_shape=None,
-                 init="nndsvda", max_iter=200, tol=1e-4, random_state=None, verbose=0,
+                 init="nndsvd", max_iter=200, tol=1e-4, random_state=None, verbose=0,
                  forget_factor=0.7, device=None):
         self.n_components = n_components
         self.atom_sparseness = atom_sparseness

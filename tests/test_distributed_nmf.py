@@ -52,7 +52,7 @@ def _same_start(X, **params):
     atom_constraint, code_constraint = factor_constraints(
         X / scale, N_COMPONENTS, params.get("atom_sparseness"), params.get("code_sparseness"),
         "sample")
-    codes, atoms_t = starting_point(X / scale, N_COMPONENTS, "nndsvda", check_random_state(0),
+    codes, atoms_t = starting_point(X / scale, N_COMPONENTS, "nndsvd", check_random_state(0),
                                     atom_constraint, code_constraint)
     return codes * scale, atoms_t.T
 

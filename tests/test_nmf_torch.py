@@ -25,6 +25,9 @@ CONSTRAINTS = {
     "sample": {"code_sparseness": 0.5},
     "component": {"code_sparseness": 0.6, "code_sparseness_scope": "component"},
     "atoms": {"atom_sparseness": 0.5, "code_sparseness": 0.4},
+    "l1": {"code_l1": 0.05},
+    "l1-component": {"code_l1": 0.05, "code_sparseness": 0.6,
+                     "code_sparseness_scope": "component"},
 }
 
 
@@ -61,7 +64,7 @@ def test_torch_on_the_cpu_fits_what_numpy_fits(constraint):
     assert _relative(reference.transform(X_new), model.transform(X_new)) < 1e-4
 
 
-@pytest.mark.parametrize("constraint", ["none", "sample", "component"])
+@pytest.mark.parametrize("constraint", sorted(CONSTRAINTS))
 def test_the_fit_function_agrees_iteration_by_iteration(constraint):
     X = _data()
     kwargs = dict(n_components=5, init="random", random_state=3, max_iter=25, tol=0,
