@@ -25,7 +25,12 @@ objective falls slowly but steadily, so a relative-decrease test stops it too ea
 cost of the whole path predictable: ``n_points * path_max_iter`` iterations beyond
 one fit. The dictionary still has to move to each new strength: on 700 digits
 (k = 16, strengths doubling) a warm point's objective was 4% above a converged cold
-fit's after 20 iterations, 2.7% after 40 and 1% after 80, hence 50 by default.
+fit's after 20 iterations, 2.7% after 40 and 1% after 80; on a finer grid (ratio 1.26)
+with 20 iterations it was 0.9%, 3.2% and 0.3% above at 0.02, 0.04 and 0.08. Hence 16
+points by default (ratio 1.36) with 25 iterations each: about 400 iterations beyond
+the first fit, roughly the cost of the same number of cold fits
+(``benchmarks/README.md``). What the path buys is not speed but the order: its
+sparsity follows the strength, and its points are nearby local optima.
 """
 
 import math
@@ -48,7 +53,7 @@ __all__ = ["PathResult", "SparseNMFPath", "default_code_l1s", "sparse_nmf_path"]
 _SELECTS = ("sparsest_within_mse", "min_max_approx_above_sparsity", "min_mse_above_sparsity")
 
 
-def default_code_l1s(X, n_points=12, *, eps=1e-2):
+def default_code_l1s(X, n_points=16, *, eps=1e-2):
     """A geometric grid of ``code_l1`` values scaled to the data, increasing.
 
     ``code_l1`` is a cosine: an atom enters a sample's code only while its inner
@@ -61,7 +66,7 @@ def default_code_l1s(X, n_points=12, *, eps=1e-2):
     ----------
     X : array-like of shape (n_samples, n_features)
         Non-negative images.
-    n_points : int, default=12
+    n_points : int, default=16
     eps : float in (0, 1), default=1e-2
         Ratio of the smallest to the largest strength.
 
@@ -186,8 +191,8 @@ def _measure(model, X_test):
     return mse, sparsity, approx
 
 
-def sparse_nmf_path(X, code_l1s=None, *, n_points=12, eps=1e-2, X_test=None,
-                    n_components=None, path_max_iter=50, max_iter=200, tol=1e-4,
+def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
+                    n_components=None, path_max_iter=25, max_iter=200, tol=1e-4,
                     random_state=None, **params):
     """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
 
@@ -204,14 +209,14 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=12, eps=1e-2, X_test=None,
     code_l1s : array-like of float in [0, 1), default=None
         The strengths, fitted in increasing order whatever their order here. None:
         :func:`default_code_l1s` of ``X`` with ``n_points`` and ``eps``.
-    n_points : int, default=12
+    n_points : int, default=16
     eps : float, default=1e-2
         Used when ``code_l1s`` is None.
     X_test : array-like of shape (n_test, n_features), default=None
         Held-out images on which every point is measured; None measures on ``X``.
     n_components : int, default=None
         Number of atoms (None: ``n_features``, as SparseNMF).
-    path_max_iter : int, default=50
+    path_max_iter : int, default=25
         Iterations of every warm-started point.
     max_iter, tol : int, float
         Of the first, cold, fit (and of every point's per-sample code solver).
@@ -315,10 +320,10 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         The sparsity floor of the ``*_above_sparsity`` targets (required there).
     code_l1s : array-like of float, default=None
         The path's strengths; None: :func:`default_code_l1s` of the training part.
-    n_points : int, default=12
+    n_points : int, default=16
     validation_fraction : float in (0, 1), default=0.2
         Share of the images held out to measure the points.
-    path_max_iter : int, default=50
+    path_max_iter : int, default=25
         Iterations of every warm-started point of the path.
     max_iter : int, default=200
     tol : float, default=1e-4
@@ -360,8 +365,8 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     """
 
     def __init__(self, n_components=None, *, select="sparsest_within_mse", mse_budget=None,
-                 min_sparsity=None, code_l1s=None, n_points=12, validation_fraction=0.2,
-                 path_max_iter=50, max_iter=200, tol=1e-4, image_shape=None,
+                 min_sparsity=None, code_l1s=None, n_points=16, validation_fraction=0.2,
+                 path_max_iter=25, max_iter=200, tol=1e-4, image_shape=None,
                  random_state=None):
         self.n_components = n_components
         self.select = select
