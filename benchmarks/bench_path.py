@@ -20,7 +20,7 @@ max-approximation), and if not, why (beyond the path's range, or between two of 
 neighbours). Times are process CPU seconds on one BLAS thread.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_path.py \\
-        [--sets digits photos fashion]
+        [--sets digits photos fashion] [--cold-every 3]
 """
 
 import argparse
@@ -106,7 +106,9 @@ def peers(X, X_test, shape, k):
             k, alpha=q * scale, fit_algorithm="cd", positive_code=True, positive_dict=True,
             transform_algorithm="lasso_cd", transform_alpha=q * scale, batch_size=256,
             max_iter=10, random_state=0).fit(X))
-        codes = model.transform(X_test)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            codes = model.transform(X_test)
         rows.append((f"MBDL alpha={q:g}*norm", *measure(codes, model.components_, X_test,
                                                         shape), seconds))
     for q in (0.0, *STRENGTHS):
@@ -149,7 +151,7 @@ def table(header, rows):
     print()
 
 
-def run(name, n_points, path_max_iter, eps):
+def run(name, n_points, path_max_iter, eps, cold_every):
     X, X_test, shape, k = load(name)
     print(f"## {name}: {X.shape[0]} train / {X_test.shape[0]} held out, "
           f"{X.shape[1]} pixels, k = {k}\n")
@@ -161,25 +163,32 @@ def run(name, n_points, path_max_iter, eps):
     points = [measure(m.transform(X_test), m.components_, X_test, shape)
               for m in path.models]
     on_front = set(path.pareto.tolist())
-    table(["code_l1", "MSE", "Hoyer", "max-approx", "iterations", "Pareto"],
-          [(float(c), *p, int(n), "yes" if i in on_front else "")
-           for i, (c, p, n) in enumerate(zip(path.code_l1s, points, path.n_iter,
-                                             strict=True))])
+    table(["code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "iterations", "Pareto"],
+          [(float(c), *p, float(z), int(n), "yes" if i in on_front else "")
+           for i, (c, p, z, n) in enumerate(zip(path.code_l1s, points, path.nonzeros,
+                                                path.n_iter, strict=True))])
 
     cold_rows, cold_seconds = [], 0.0
-    for c in path.code_l1s:
+    cold_at = path.code_l1s[::cold_every]
+    for c in cold_at:
         model, seconds = timed(lambda c=c: SparseNMF(k, code_l1=float(c), random_state=0,
                                                      image_shape=shape).fit(X))
         cold_seconds += seconds
-        cold_rows.append((float(c), *measure(model.transform(X_test), model.components_,
-                                             X_test, shape), model.n_iter_, seconds))
-    table(["cold code_l1", "MSE", "Hoyer", "max-approx", "iterations", "s"], cold_rows)
+        codes = model.transform(X_test)
+        cold_rows.append((float(c), *measure(codes, model.components_, X_test, shape),
+                          float(np.mean(np.count_nonzero(codes, axis=1))), model.n_iter_,
+                          seconds))
+    table(["cold code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "iterations", "s"],
+          cold_rows)
     cold_sparsity = np.array([r[2] for r in cold_rows])
+    # Cold fits at every cold_every-th strength: their cost scaled to all the points.
+    cold_all = cold_seconds * len(path.code_l1s) / len(cold_at)
     print(f"path: {path_seconds:.1f} s for {len(path.code_l1s)} points "
           f"({path.n_iter.sum()} iterations; the first cold fit "
           f"{path.fit_time[0]:.1f} s) = {path_seconds / cold_rows[0][-1]:.1f} first cold "
-          f"fits; {len(cold_rows)} separate cold fits: {cold_seconds:.1f} s "
-          f"(path/cold = {path_seconds / cold_seconds:.2f}).")
+          f"fits; {len(cold_rows)} separate cold fits: {cold_seconds:.1f} s, "
+          f"{len(path.code_l1s)} estimated {cold_all:.1f} s "
+          f"(path/cold = {path_seconds / cold_all:.2f}).")
     print(f"sparsity decreases along the path: {int(np.sum(np.diff(path.sparsity) < 0))}; "
           f"along the cold fits: {int(np.sum(np.diff(cold_sparsity) < 0))} "
           f"(largest drop {max(0.0, -np.diff(cold_sparsity).min()):.3f}).\n")
@@ -214,12 +223,14 @@ def main():
     parser.add_argument("--n-points", type=int, default=16)
     parser.add_argument("--path-max-iter", type=int, default=25)
     parser.add_argument("--eps", type=float, default=1e-2)
+    parser.add_argument("--cold-every", type=int, default=1,
+                        help="cold fits at every n-th strength of the path only")
     args = parser.parse_args()
     print(f"path: n_points={args.n_points}, path_max_iter={args.path_max_iter}, "
           f"eps={args.eps}\n")
     for name in args.sets:
         start = time.perf_counter()
-        run(name, args.n_points, args.path_max_iter, args.eps)
+        run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every)
         print(f"({name}: {time.perf_counter() - start:.0f} s wall)\n")
 
 
