@@ -22,7 +22,8 @@ demo: $(STAMP)
 	$(VENV)/bin/sparse-parts compare --dataset digits --quick --out demo_out
 
 # The suite, plus the docstring examples (doctests) of the modules named here.
-DOCTEST_MODULES := sparse_parts/metrics.py sparse_parts/plotting.py sparse_parts/presets.py
+DOCTEST_MODULES := sparse_parts/metrics.py sparse_parts/plotting.py sparse_parts/presets.py \
+	sparse_parts/path.py
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadfile -q --doctest-modules tests \

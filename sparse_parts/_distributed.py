@@ -394,6 +394,9 @@ def fit_transform(model, X):
 
     X = _check_array(X)
     _check_distributable(model.code_sparseness, model.code_sparseness_scope, model.device)
+    if not isinstance(model.init, str):
+        raise ValueError("SparseNMF on a dask array starts from a named init; starting "
+                         "atoms (init=array) are for in-memory data. Set init='nndsvda'.")
     check_real(model.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
     image_shape = resolve_image_shape(X.shape[1], model.image_shape, required=False)
     components, n_iter, _ = sparse_nmf_dask(

@@ -97,19 +97,43 @@ def _check_code_l1(code_l1):
             f"norm; at 1 or more every code is zero), got {code_l1!r}.") from None
 
 
+def _check_init_atoms(init, n_features, n_components):
+    """The starting atoms given as ``init``, validated: ``(n_components, init)``."""
+    try:
+        atoms = check_array(init, dtype=[np.float64, np.float32], input_name="init")
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"init must be one of {_INITS} or an array of starting atoms of shape "
+            f"(n_components, n_features); got {init!r:.80} ({error}).") from None
+    if n_components is None:
+        n_components = atoms.shape[0]
+    n_components = check_int(n_components, "n_components")
+    if atoms.shape != (n_components, n_features) or (atoms < 0).any():
+        raise ValueError(
+            f"init: the starting atoms must be a non-negative array of shape "
+            f"(n_components, n_features) = ({n_components}, {n_features}); got shape "
+            f"{atoms.shape}{' with negative entries' if (atoms < 0).any() else ''}.")
+    return n_components, atoms
+
+
 def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code_sparseness,
                       code_sparseness_scope, init, max_iter, tol):
-    if n_components is None:
-        n_components = n_features
-    n_components = check_int(n_components, "n_components")
+    if isinstance(init, str):
+        if n_components is None:
+            n_components = n_features
+        n_components = check_int(n_components, "n_components")
+    else:  # starting atoms (a warm start)
+        n_components, init = _check_init_atoms(init, n_features, n_components)
     atom_sparseness = check_fraction(atom_sparseness, "atom_sparseness")
     code_sparseness = check_fraction(code_sparseness, "code_sparseness")
     if code_sparseness_scope not in _SCOPES:
         raise ValueError(
             f"code_sparseness_scope must be one of {_SCOPES}, got {code_sparseness_scope!r}.")
-    if init not in _INITS:
-        raise ValueError(f"init must be one of {_INITS}, got {init!r}.")
-    if init != "random" and n_components > min(n_samples, n_features):
+    if isinstance(init, str) and init not in _INITS:
+        raise ValueError(f"init must be one of {_INITS} or an array of starting atoms, "
+                         f"got {init!r}.")
+    if isinstance(init, str) and init != "random" and n_components > min(n_samples,
+                                                                          n_features):
         # NNDSVD needs that many singular vectors.
         init = "random"
     check_int(max_iter, "max_iter")
@@ -143,6 +167,19 @@ def _has_online_fit(model):
             "all the training samples at once, which a chunk does not have. Use "
             "code_sparseness_scope='sample', or fit on all the samples.")
     return True
+
+
+def _start(X, n_components, init, rng, atom_constraint, code_constraint, sample_sparseness,
+           max_iter, tol, code_l1):
+    """``(codes, atoms_t)`` to start a fit from: a named start, or given atoms (a warm
+    start) with the codes that :meth:`SparseNMF.transform` gives for them."""
+    if isinstance(init, str):
+        return starting_point(X, n_components, init, rng, atom_constraint, code_constraint)
+    atoms_t = np.asfortranarray(atom_constraint.project(init.T.astype(X.dtype)))
+    codes = solve_codes(X, np.ascontiguousarray(atoms_t.T), sample_sparseness, max_iter, tol,
+                        None, code_l1)
+    return np.asfortranarray(code_constraint.project(codes), dtype=X.dtype), atoms_t
+
 
 
 def _fit(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights, squared_norm_X,
@@ -253,8 +290,9 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
 
     atom_constraint, code_constraint = factor_constraints(
         X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope)
-    codes, atoms_t = starting_point(X, n_components, init, rng, atom_constraint,
-                                    code_constraint)
+    codes, atoms_t = _start(X, n_components, init, rng, atom_constraint, code_constraint,
+                            code_sparseness if code_sparseness_scope == "sample" else None,
+                            max_iter, tol, code_l1)
     squared_norm_X = float(np.vdot(X, X))
     X, codes, atoms_t = (xp.to_device(a, device) for a in (X, codes, atoms_t))
     # The penalty shifts the codes' B (see _nmf_constraints), its value adds to the
@@ -350,12 +388,18 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         morphological metrics and the plots; the factorisation itself ignores it, so
         colour images need nothing else. None means square grey images when
         ``n_features`` is a perfect square.
-    init : {"nndsvd", "nndsvda", "random"}, default="nndsvd"
+    init : {"nndsvd", "nndsvda", "random"} or array of shape (n_components, n_features), \
+default="nndsvd"
         Starting point. NNDSVD needs ``n_components <= min(n_samples, n_features)``
         and falls back to "random" otherwise. "nndsvda" fills NNDSVD's zeros with the
         data's mean: a denser start, which the sparse fits leave more slowly (the
         study's fit, 10,000 Fashion-MNIST images: 186 iterations to converge from
-        "nndsvda", 101 from "nndsvd", to the same quality).
+        "nndsvda", 101 from "nndsvd", to the same quality). An array (e.g. another
+        model's ``components_``) is a warm start, as ``KMeans(init=centers)``: the fit
+        starts from these atoms (non-negative; each scaled to unit norm and projected
+        onto ``atom_sparseness``) and from the codes :meth:`transform` gives for them;
+        ``n_components=None`` then means its number of rows.
+        :func:`sparse_parts.path.sparse_nmf_path` warm-starts a whole path this way.
     max_iter : int, default=200
         Maximum number of iterations of the fit, and of the per-sample code solver.
     tol : float, default=1e-4
@@ -564,9 +608,10 @@ class SparseNMF(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixi
         if first:
             self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape,
                                                     required=False)
-            codes, atoms_t = starting_point(X_unit, n_components, init,
-                                            check_random_state(self.random_state),
-                                            atom_constraint, code_constraint)
+            codes, atoms_t = _start(X_unit, n_components, init,
+                                    check_random_state(self.random_state), atom_constraint,
+                                    code_constraint, code_sparseness, self.max_iter,
+                                    self.tol, code_l1)
         else:
             components = self.components_.astype(X.dtype, copy=False)
             codes = solve_codes(X_unit, components, self._sample_sparseness(),

@@ -1,0 +1,504 @@
+"""SparseNMF's regularisation path over ``code_l1``, and a model chosen on it by a target.
+
+:func:`sparse_nmf_path` is to :class:`~sparse_parts.SparseNMF` what scikit-learn's
+``lasso_path`` is to ``Lasso``: one call fits a whole sequence of L1 strengths on the
+codes, each fit warm-started from the atoms of the previous one, and measures every
+point on held-out images (reconstruction MSE, Hoyer sparsity of the codes,
+max-approximation error to dilation). Its result holds the Pareto-optimal subset: the
+trade-off between reconstruction and sparsity *of these data*, not of the data a
+preset was tuned on. :class:`SparseNMFPath` fits a path on a split of the training
+images and keeps the point that meets a target (the sparsest model within an MSE
+budget, or the lowest max-approximation error above a sparsity), as an estimator for
+``GridSearchCV`` and Pipelines, as ``LassoCV`` does for ``Lasso``.
+
+Why increasing ``code_l1`` and few iterations per point. The problem is not convex:
+independent (cold) fits at neighbouring strengths land in different local optima, and
+on the digits a cold fit at a larger ``code_l1`` can give codes *less* sparse than one
+at a smaller strength. Continuation from the least penalised fit, the strength going
+up, moves each dictionary a little from the last one, so sparsity follows the strength
+(measured: ``benchmarks/bench_path.py``); the atoms of a denser fit also serve a
+sparser one better than the reverse (on the digits, the decreasing direction ended at
+a higher objective than cold fits at the small strengths). After the first, cold, fit
+every point runs a fixed number of iterations (``path_max_iter``): a warm start's
+objective falls slowly but steadily, so a relative-decrease test stops it too early
+(5 iterations, at an objective above the cold fit's), and a fixed budget makes the
+cost of the whole path predictable: ``n_points * path_max_iter`` iterations beyond
+one fit. The dictionary still has to move to each new strength: on 700 digits
+(k = 16, strengths doubling) a warm point's objective was 4% above a converged cold
+fit's after 20 iterations, 2.7% after 40 and 1% after 80; on a finer grid (ratio 1.26)
+with 20 iterations it was 0.9%, 3.2% and 0.3% above at 0.02, 0.04 and 0.08. Hence 16
+points by default (ratio 1.36) with 25 iterations each: about 400 iterations beyond
+the first fit, roughly the cost of the same number of cold fits
+(``benchmarks/README.md``). What the path buys is not speed but the order: its
+sparsity follows the strength, and its points are nearby local optima.
+"""
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._decomposition import PartBasedMixin
+from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
+from .nmf import SparseNMF
+
+__all__ = ["PathResult", "SparseNMFPath", "default_code_l1s", "pareto_indices", "sparse_nmf_path"]
+
+_SELECTS = ("sparsest_within_mse", "min_max_approx_above_sparsity", "min_mse_above_sparsity")
+
+
+def default_code_l1s(X, n_points=16, *, eps=1e-2):
+    """A geometric grid of ``code_l1`` values scaled to the data, increasing.
+
+    ``code_l1`` is a cosine: an atom enters a sample's code only while its inner
+    product with the residual reaches ``code_l1`` times the sample's norm. The grid's
+    top is half the median cosine between a sample and the mean image (at the full
+    median, a dictionary holding only the mean image would code half the samples
+    with zeros); its bottom is ``eps`` times the top.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Non-negative images.
+    n_points : int, default=16
+    eps : float in (0, 1), default=1e-2
+        Ratio of the smallest to the largest strength.
+
+    Returns
+    -------
+    code_l1s : ndarray of shape (n_points,)
+    """
+    X = check_array(X, dtype=[np.float64, np.float32], ensure_non_negative=True,
+                    input_name="X")
+    n_points = _check_n_points(n_points)
+    if not (isinstance(eps, Real) and 0 < eps < 1):
+        raise ValueError(f"eps must be a real number in (0, 1), got {eps!r}.")
+    mean = X.mean(axis=0)
+    norms = np.linalg.norm(X, axis=1) * (np.linalg.norm(mean) or 1.0)
+    cosines = (X @ mean) / np.where(norms > 0, norms, 1.0)
+    top = 0.5 * float(np.median(cosines))
+    if not top > 0:
+        raise ValueError("X is all zeros: no L1 strength on its codes is meaningful.")
+    return np.geomspace(eps * top, top, n_points) if n_points > 1 else np.array([top])
+
+
+def _check_n_points(n_points):
+    if isinstance(n_points, bool) or not isinstance(n_points, Integral) or n_points < 1:
+        raise ValueError(f"n_points must be a positive integer, got {n_points!r}.")
+    return int(n_points)
+
+
+def _check_code_l1s(code_l1s):
+    try:
+        values = np.asarray(code_l1s, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    if (values is None or values.ndim != 1 or values.size == 0
+            or not np.all(np.isfinite(values)) or values.min() < 0 or values.max() >= 1):
+        raise ValueError(
+            "code_l1s must be a non-empty 1-D sequence of real numbers in [0, 1) (the "
+            f"strengths of the codes' L1 penalty, see SparseNMF's code_l1); got {code_l1s!r}.")
+    if len(np.unique(values)) != len(values):
+        raise ValueError(f"code_l1s must not repeat a value; got {code_l1s!r}.")
+    return np.sort(values)
+
+
+@dataclass
+class PathResult:
+    """The points of a SparseNMF regularisation path, ``code_l1`` increasing.
+
+    Attributes
+    ----------
+    code_l1s : ndarray of shape (n_points,)
+    models : list of SparseNMF
+        The fitted model of every point (its ``components_`` are the point's atoms).
+    mse, sparsity, max_approximation : ndarray of shape (n_points,)
+        Held-out reconstruction MSE, mean Hoyer sparsity of the codes, and
+        max-approximation error to dilation (radius 1; NaN when the image shape is
+        unknown), on ``X_test`` (on ``X`` without it).
+    nonzeros : ndarray of shape (n_points,)
+        Mean number of non-zero entries of the held-out codes: it falls with the
+        strength more steadily than the Hoyer sparsity, which also weighs the
+        magnitudes of the entries (see :attr:`is_monotone`).
+    n_iter : ndarray of shape (n_points,)
+        Iterations of every point's fit.
+    fit_time : ndarray of shape (n_points,)
+        Seconds (process time) of every point's fit, measurement excluded.
+    pareto : ndarray of int
+        Indices of the Pareto-optimal points: no other point has a lower (or equal)
+        MSE, a higher (or equal) sparsity and a lower (or equal) max-approximation
+        error, one of them strictly.
+    """
+
+    code_l1s: np.ndarray
+    models: list
+    mse: np.ndarray
+    sparsity: np.ndarray
+    max_approximation: np.ndarray
+    nonzeros: np.ndarray
+    n_iter: np.ndarray
+    fit_time: np.ndarray
+    pareto: np.ndarray = field(default=None)
+
+    @property
+    def components(self):
+        """The atoms of every point, a list of ``(n_components, n_features)`` arrays."""
+        return [model.components_ for model in self.models]
+
+    @property
+    def is_monotone(self):
+        """Whether the held-out sparsity never goes down as ``code_l1`` goes up.
+
+        Not guaranteed: the problem is not convex, and the Hoyer sparsity of a code
+        weighs its magnitudes, not only how many entries are non-zero. On 12x12
+        patches of photographs (``benchmarks/README.md``) both the path and cold fits
+        had strengths where it went down while the mean number of non-zeros went on
+        falling. Such points are dominated by their predecessor (lower MSE, sparser)
+        and so are not in :attr:`pareto`: choose among the Pareto points, which are
+        ordered by both MSE and sparsity.
+        """
+        return bool(np.all(np.diff(self.sparsity) >= 0))
+
+    def as_records(self):
+        """One dict per point (``code_l1``, ``mse``, ``sparsity``, ``max_approximation``,
+        ``nonzeros``, ``n_iter``, ``fit_time``, ``pareto``), for a DataFrame or a table."""
+        on_front = set(int(i) for i in self.pareto)
+        return [{"code_l1": float(c), "mse": float(m), "sparsity": float(s),
+                 "max_approximation": float(a), "nonzeros": float(z), "n_iter": int(n),
+                 "fit_time": float(t), "pareto": i in on_front}
+                for i, (c, m, s, a, z, n, t) in enumerate(zip(
+                    self.code_l1s, self.mse, self.sparsity, self.max_approximation,
+                    self.nonzeros, self.n_iter, self.fit_time, strict=True))]
+
+
+def pareto_indices(mse, sparsity, max_approximation=None):
+    """Indices of the non-dominated points (low MSE, high sparsity, low max-approx).
+
+    A NaN objective (e.g. an unknown max-approximation) is left out of the comparison.
+    """
+    columns = [np.asarray(mse, float), -np.asarray(sparsity, float)]
+    if max_approximation is not None and not np.all(np.isnan(max_approximation)):
+        columns.append(np.asarray(max_approximation, float))
+    points = np.stack(columns, axis=1)
+    keep = []
+    for i, p in enumerate(points):
+        dominated = np.any(np.all(points <= p, axis=1) & np.any(points < p, axis=1))
+        if not dominated:
+            keep.append(i)
+    return np.array(keep, dtype=int)
+
+
+def _measure(model, X_test):
+    codes = model.transform(X_test)
+    mse = reconstruction_error(X_test, model.inverse_transform(codes))
+    sparsity = hoyer_sparsity(codes)
+    if getattr(model, "image_shape_", None) is None:
+        approx = math.nan
+    else:
+        approx = max_approximation_error(model, X_test, codes=codes)
+    return mse, sparsity, approx, float(np.mean(np.count_nonzero(codes, axis=1)))
+
+
+def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
+                    n_components=None, path_max_iter=25, max_iter=200, tol=1e-4,
+                    random_state=None, **params):
+    """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
+
+    The first point (the smallest strength) is a cold fit of
+    ``SparseNMF(code_l1=..., max_iter=max_iter, tol=tol, **params)``; every following
+    point starts from the previous point's atoms (``init=components_``) and runs
+    ``path_max_iter`` iterations. The strengths go up, so the codes' sparsity follows
+    them (see the module docstring for why, and for the measurements).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Non-negative training images, flattened.
+    code_l1s : array-like of float in [0, 1), default=None
+        The strengths, fitted in increasing order whatever their order here. None:
+        :func:`default_code_l1s` of ``X`` with ``n_points`` and ``eps``.
+    n_points : int, default=16
+    eps : float, default=1e-2
+        Used when ``code_l1s`` is None.
+    X_test : array-like of shape (n_test, n_features), default=None
+        Held-out images on which every point is measured; None measures on ``X``.
+    n_components : int, default=None
+        Number of atoms (None: ``n_features``, as SparseNMF).
+    path_max_iter : int, default=25
+        Iterations of every warm-started point.
+    max_iter, tol : int, float
+        Of the first, cold, fit (and of every point's per-sample code solver).
+    random_state : int, RandomState or None, default=None
+    **params
+        Other parameters of :class:`~sparse_parts.SparseNMF` (``atom_sparseness``,
+        ``code_sparseness``, ``image_shape``, ``device``...), the same for every point.
+
+    Returns
+    -------
+    result : PathResult
+
+    Raises
+    ------
+    ValueError
+        For bad ``code_l1s`` (not in [0, 1), repeated, empty), bad ``n_points`` or
+        ``path_max_iter``, a ``code_l1`` or ``init`` in ``params``, or a SparseNMF
+        parameter SparseNMF refuses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparse_parts.path import sparse_nmf_path
+    >>> X = np.random.default_rng(0).random((60, 16))
+    >>> path = sparse_nmf_path(X, [0.01, 0.05, 0.2], n_components=4, random_state=0)
+    >>> path.code_l1s.tolist(), len(path.models)
+    ([0.01, 0.05, 0.2], 3)
+    """
+    for name in ("code_l1", "init"):
+        if name in params:
+            raise ValueError(f"{name} is set by the path; pass code_l1s instead of {name}.")
+    unknown = sorted(set(params) - set(SparseNMF().get_params()))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)}: not parameter(s) of SparseNMF.")
+    if (isinstance(path_max_iter, bool) or not isinstance(path_max_iter, Integral)
+            or path_max_iter < 1):
+        raise ValueError(f"path_max_iter must be a positive integer, got {path_max_iter!r}.")
+    X = check_array(X, dtype=[np.float64, np.float32], ensure_non_negative=True,
+                    input_name="X")
+    code_l1s = (default_code_l1s(X, n_points, eps=eps) if code_l1s is None
+                else _check_code_l1s(code_l1s))
+    X_test = X if X_test is None else check_array(
+        X_test, dtype=[np.float64, np.float32], ensure_non_negative=True, input_name="X_test")
+    if X_test.shape[1] != X.shape[1]:
+        raise ValueError(f"X_test has {X_test.shape[1]} features but X has {X.shape[1]}.")
+
+    models, metrics, n_iter, fit_time = [], [], [], []
+    components = None
+    for code_l1 in code_l1s:
+        cold = components is None
+        model = SparseNMF(n_components, code_l1=float(code_l1),
+                          init="nndsvda" if cold else components,
+                          max_iter=max_iter if cold else path_max_iter,
+                          tol=tol if cold else 0.0, random_state=random_state, **params)
+        start = time.process_time()
+        model.fit(X)  # with tol=0 a warm point runs its budget, and does not warn
+        fit_time.append(time.process_time() - start)
+        if not cold:  # new codes solved by transform as the cold fit's are
+            model.set_params(max_iter=max_iter, tol=tol)
+        components = model.components_
+        models.append(model)
+        n_iter.append(model.n_iter_)
+        metrics.append(_measure(model, X_test))
+    mse, sparsity, approx, nonzeros = (np.array(column)
+                                       for column in zip(*metrics, strict=True))
+    result = PathResult(code_l1s, models, mse, sparsity, approx, nonzeros, np.array(n_iter),
+                        np.array(fit_time))
+    result.pareto = pareto_indices(mse, sparsity, approx)
+    return result
+
+
+class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                    BaseEstimator):
+    """SparseNMF with ``code_l1`` chosen on a regularisation path by a target.
+
+    ``fit`` holds out ``validation_fraction`` of the images, fits
+    :func:`sparse_nmf_path` on the rest, measures every point on the held-out images
+    and keeps the point that meets ``select``:
+
+    - ``"sparsest_within_mse"``: the sparsest codes whose held-out MSE is at most
+      ``mse_budget`` (the model the user can afford);
+    - ``"min_max_approx_above_sparsity"``: the lowest max-approximation error to
+      dilation among the points at least ``min_sparsity`` sparse (needs the image
+      shape);
+    - ``"min_mse_above_sparsity"``: the lowest MSE among the points at least
+      ``min_sparsity`` sparse.
+
+    When no point meets the target, the nearest one is kept (the lowest MSE, or the
+    sparsest) with a warning. The kept point's model is ``best_estimator_``; it was
+    fitted on the training part of the split. ``transform``, ``inverse_transform``,
+    ``components_`` are its own.
+
+    Parameters
+    ----------
+    n_components : int, default=None
+        Number of atoms (None: ``n_features``).
+    select : {"sparsest_within_mse", "min_max_approx_above_sparsity", \\
+"min_mse_above_sparsity"}, default="sparsest_within_mse"
+    mse_budget : float, default=None
+        The MSE budget of ``"sparsest_within_mse"``, on the data's scale (required there).
+    min_sparsity : float in [0, 1], default=None
+        The sparsity floor of the ``*_above_sparsity`` targets (required there).
+    code_l1s : array-like of float, default=None
+        The path's strengths; None: :func:`default_code_l1s` of the training part.
+    n_points : int, default=16
+    validation_fraction : float in (0, 1), default=0.2
+        Share of the images held out to measure the points.
+    path_max_iter : int, default=25
+        Iterations of every warm-started point of the path.
+    max_iter : int, default=200
+    tol : float, default=1e-4
+    image_shape : tuple of int, default=None
+        As SparseNMF's; the max-approximation needs it for non-square images.
+    random_state : int, RandomState or None, default=None
+        Seeds the split and the first fit.
+
+    Attributes
+    ----------
+    best_estimator_ : SparseNMF
+    best_index_ : int
+    code_l1_ : float
+        The kept point's strength.
+    path_ : PathResult
+        The whole path, measured on the held-out images.
+    components_ : ndarray of shape (n_components, n_features)
+    n_components_ : int
+    image_shape_ : tuple of int or None
+    n_iter_ : int
+        Iterations of the whole path.
+    n_features_in_ : int
+
+    See Also
+    --------
+    sparse_nmf_path : the path alone.
+    sklearn.linear_model.LassoCV : the same idea for the Lasso.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sparse_parts.path import SparseNMFPath
+    >>> X = load_digits().data[:300] / 16
+    >>> model = SparseNMFPath(8, mse_budget=0.05, n_points=4, random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (300, 8)
+    >>> bool(model.path_.mse[model.best_index_] <= 0.05 < model.path_.mse.max())
+    True
+    """
+
+    def __init__(self, n_components=None, *, select="sparsest_within_mse", mse_budget=None,
+                 min_sparsity=None, code_l1s=None, n_points=16, validation_fraction=0.2,
+                 path_max_iter=25, max_iter=200, tol=1e-4, image_shape=None,
+                 random_state=None):
+        self.n_components = n_components
+        self.select = select
+        self.mse_budget = mse_budget
+        self.min_sparsity = min_sparsity
+        self.code_l1s = code_l1s
+        self.n_points = n_points
+        self.validation_fraction = validation_fraction
+        self.path_max_iter = path_max_iter
+        self.max_iter = max_iter
+        self.tol = tol
+        self.image_shape = image_shape
+        self.random_state = random_state
+
+    def _check_target(self):
+        if self.select not in _SELECTS:
+            raise ValueError(f"select must be one of {_SELECTS}, got {self.select!r}.")
+        if self.select == "sparsest_within_mse":
+            if (isinstance(self.mse_budget, bool) or not isinstance(self.mse_budget, Real)
+                    or not self.mse_budget > 0):
+                raise ValueError(
+                    "select='sparsest_within_mse' needs mse_budget, a positive real number "
+                    f"(the largest held-out MSE to accept); got mse_budget={self.mse_budget!r}.")
+        elif (isinstance(self.min_sparsity, bool) or not isinstance(self.min_sparsity, Real)
+              or not 0 <= self.min_sparsity <= 1):
+            raise ValueError(
+                f"select={self.select!r} needs min_sparsity, a real number in [0, 1] (the "
+                f"Hoyer sparsity to reach); got min_sparsity={self.min_sparsity!r}.")
+        if not (isinstance(self.validation_fraction, Real)
+                and 0 < self.validation_fraction < 1):
+            raise ValueError("validation_fraction must be a real number in (0, 1), got "
+                             f"{self.validation_fraction!r}.")
+
+    def fit(self, X, y=None):
+        """Fit the path on part of ``X``, measure it on the rest, keep the target's point.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Non-negative images, flattened.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : SparseNMFPath
+        """
+        self._check_target()
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_non_negative=True,
+                          ensure_min_samples=2)
+        rng = check_random_state(self.random_state)
+        order = rng.permutation(X.shape[0])
+        n_held = min(max(1, round(self.validation_fraction * X.shape[0])), X.shape[0] - 1)
+        held, train = order[:n_held], order[n_held:]
+        path = sparse_nmf_path(
+            X[train], self.code_l1s, n_points=self.n_points, X_test=X[held],
+            n_components=self.n_components, path_max_iter=self.path_max_iter,
+            max_iter=self.max_iter, tol=self.tol, random_state=rng.randint(2**31 - 1),
+            image_shape=self.image_shape)
+        self.path_ = path
+        self.best_index_ = self._choose(path)
+        self.best_estimator_ = path.models[self.best_index_]
+        self.code_l1_ = float(path.code_l1s[self.best_index_])
+        self.n_iter_ = int(path.n_iter.sum())
+        self.components_ = self.best_estimator_.components_
+        self.n_components_ = self.components_.shape[0]
+        self.image_shape_ = self.best_estimator_.image_shape_
+        return self
+
+    def _choose(self, path):
+        if self.select == "sparsest_within_mse":
+            ok = np.flatnonzero(path.mse <= self.mse_budget)
+            if ok.size:
+                return int(ok[np.argmax(path.sparsity[ok])])
+            warnings.warn(f"No point of the path has a held-out MSE within mse_budget="
+                          f"{self.mse_budget} (the lowest is {path.mse.min():.4g}); keeping "
+                          "the lowest-MSE point.", UserWarning, stacklevel=3)
+            return int(np.argmin(path.mse))
+        criterion = path.mse if self.select == "min_mse_above_sparsity" else \
+            path.max_approximation
+        if np.all(np.isnan(criterion)):
+            raise ValueError(
+                "select='min_max_approx_above_sparsity' needs the max-approximation error, "
+                "hence the image shape: pass image_shape=(height, width).")
+        ok = np.flatnonzero(path.sparsity >= self.min_sparsity)
+        if ok.size:
+            return int(ok[np.argmin(criterion[ok])])
+        warnings.warn(f"No point of the path reaches min_sparsity={self.min_sparsity} (the "
+                      f"sparsest has {path.sparsity.max():.3g}); keeping the sparsest point.",
+                      UserWarning, stacklevel=3)
+        return int(np.argmax(path.sparsity))
+
+    def transform(self, X):
+        """Codes of ``X`` by the kept point's model (see :meth:`SparseNMF.transform`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+        """
+        return self._validated_codes(X, "transform")[1]
+
+    def _validated_codes(self, X, method):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
+                          ensure_non_negative=True)
+        return self.best_estimator_._validated_codes(X, method)
+
+    _count_name = "n_components_"
+
+    def _decode(self, codes, components):
+        return self.best_estimator_._decode(codes, components)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        return tags

@@ -1,0 +1,229 @@
+"""The code_l1 regularisation path, SparseNMF's warm start, and SparseNMFPath."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import SVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sparse_parts import SparseNMF
+from sparse_parts.metrics import hoyer_sparsity
+from sparse_parts.path import (
+    SparseNMFPath,
+    default_code_l1s,
+    pareto_indices,
+    sparse_nmf_path,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    X = data.data / 16.0
+    return X[:700], X[700:1000], data.target[:700]
+
+
+def _objective(model, X):
+    """The fit's objective, penalty included, with transform's codes of X."""
+    codes = model.transform(X)
+    residual = X - codes @ model.components_
+    penalty = model.code_l1 * np.linalg.norm(X, axis=1) @ codes.sum(axis=1)
+    return 0.5 * float(np.vdot(residual, residual)) + penalty
+
+
+# ------------------------------------------------------------- SparseNMF warm start
+def test_warm_start_from_converged_atoms_stays_there(digits):
+    X = digits[0]
+    cold = SparseNMF(12, code_l1=0.03, tol=1e-6, max_iter=600, random_state=0).fit(X)
+    warm = SparseNMF(code_l1=0.03, init=cold.components_, max_iter=50, random_state=0).fit(X)
+    assert warm.n_components_ == 12  # from the starting atoms
+    assert warm.n_iter_ < cold.n_iter_
+    assert _objective(warm, X) <= _objective(cold, X) * (1 + 1e-3)
+
+
+def test_warm_start_atoms_are_scaled_to_unit_norm(digits):
+    X = digits[0]
+    atoms = np.random.default_rng(0).random((5, X.shape[1])) * 7.0
+    model = SparseNMF(init=atoms, max_iter=3, tol=0).fit(X)
+    np.testing.assert_allclose(np.linalg.norm(model.components_, axis=1), 1.0)
+
+
+@pytest.mark.parametrize("init, n_components, match", [
+    (np.ones((3, 5)), None, "shape"),
+    (np.ones((3, 64)), 4, "shape"),
+    (-np.ones((3, 64)), None, "negative"),
+    ("svd", None, "init must be one of"),
+    (np.ones(64), None, "init must be one of"),
+])
+def test_bad_starting_atoms(digits, init, n_components, match):
+    with pytest.raises(ValueError, match=match):
+        SparseNMF(n_components, init=init).fit(digits[0])
+
+
+def test_partial_fit_starts_from_given_atoms(digits):
+    X = digits[0]
+    atoms = SparseNMF(6, max_iter=30, random_state=0).fit(X).components_
+    model = SparseNMF(init=atoms, forget_factor=0.0).partial_fit(X)
+    assert model.components_.shape == atoms.shape
+    # One block update from good atoms: still close to them.
+    assert np.linalg.norm(model.components_ - atoms) < 0.5 * np.linalg.norm(atoms)
+
+
+# ------------------------------------------------------------------------ the path
+def test_every_warm_point_is_as_good_as_a_cold_fit(digits):
+    X, X_test, _ = digits
+    code_l1s = np.geomspace(0.01, 0.08, 10)  # steps of 1.26, as the default grid's
+    path = sparse_nmf_path(X, code_l1s, X_test=X_test, n_components=16, random_state=0)
+    for code_l1, warm in list(zip(code_l1s, path.models, strict=True))[::3]:
+        cold = SparseNMF(16, code_l1=code_l1, max_iter=600, tol=1e-5, random_state=0).fit(X)
+        # The objective a cold fit converges to, give or take 5% (a non-convex problem:
+        # the points are other local optima, not the same atoms in another order).
+        assert _objective(warm, X) <= 1.05 * _objective(cold, X)
+        # The same objective splits differently between its two terms in another local
+        # optimum: at 0.04 the warm point's held-out Hoyer was 0.69, the cold fit's 0.76.
+        codes_warm, codes_cold = warm.transform(X_test), cold.transform(X_test)
+        assert abs(hoyer_sparsity(codes_warm) - hoyer_sparsity(codes_cold)) < 0.08
+        assert warm.score(X_test) == pytest.approx(cold.score(X_test), rel=0.2)
+
+
+def test_path_is_monotone_on_the_digits(digits):
+    X, X_test, _ = digits
+    path = sparse_nmf_path(X, X_test=X_test, n_components=16, random_state=0)
+    assert path.is_monotone, path.sparsity
+    assert np.all(np.diff(path.code_l1s) > 0)
+    assert path.sparsity[-1] - path.sparsity[0] > 0.3  # a real range of trade-offs
+    assert np.all(np.diff(path.mse) > -1e-4)  # and MSE follows the strength, up
+
+
+def test_path_result_fields(digits):
+    X, X_test, _ = digits
+    path = sparse_nmf_path(X, [0.2, 0.01, 0.05], X_test=X_test, n_components=8,
+                           path_max_iter=5, random_state=0)
+    np.testing.assert_array_equal(path.code_l1s, [0.01, 0.05, 0.2])  # sorted, increasing
+    assert [m.code_l1 for m in path.models] == [0.01, 0.05, 0.2]
+    assert list(path.n_iter[1:]) == [5, 5]
+    assert len(path.components) == 3 and path.components[0].shape == (8, 64)
+    assert np.all(np.isfinite(path.max_approximation))  # 8 x 8 images
+    records = path.as_records()
+    assert [r["pareto"] for r in records] == [i in set(path.pareto) for i in range(3)]
+    # A warm model transforms as a cold one does: max_iter and tol are the path's.
+    assert path.models[1].get_params()["max_iter"] == 200
+
+
+def test_pareto_indices():
+    mse = [0.1, 0.2, 0.3, 0.25]
+    sparsity = [0.5, 0.6, 0.7, 0.55]
+    np.testing.assert_array_equal(pareto_indices(mse, sparsity), [0, 1, 2])
+    np.testing.assert_array_equal(pareto_indices(mse, sparsity, [0.4, 0.4, 0.4, 0.1]),
+                                  [0, 1, 2, 3])
+
+
+def test_default_grid_is_relative_to_the_data(digits):
+    X = digits[0]
+    grid = default_code_l1s(X, 5)
+    assert len(grid) == 5 and np.all(np.diff(grid) > 0)
+    assert grid[0] == pytest.approx(1e-2 * grid[-1])
+    np.testing.assert_allclose(default_code_l1s(X * 1e-6, 5), grid)  # units do not matter
+
+
+@pytest.mark.parametrize("code_l1s", [[], [0.1, 1.0], [-0.1], [0.1, 0.1], [[0.1]],
+                                      ["a"], [np.nan]])
+def test_bad_code_l1s(digits, code_l1s):
+    with pytest.raises(ValueError, match="code_l1s"):
+        sparse_nmf_path(digits[0], code_l1s, n_components=4)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_points": 0}, "n_points"),
+    ({"path_max_iter": 0}, "path_max_iter"),
+    ({"code_l1": 0.1}, "code_l1 is set by the path"),
+    ({"init": "random"}, "init is set by the path"),
+    ({"alpha": 1.0}, "not parameter"),
+    ({"eps": 2.0}, "eps"),
+])
+def test_bad_path_arguments(digits, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sparse_nmf_path(digits[0], n_components=4, **kwargs)
+
+
+# --------------------------------------------------------------- SparseNMFPath
+def test_sparsest_within_mse(digits):
+    X = digits[0]
+    model = SparseNMFPath(12, mse_budget=0.03, n_points=6, random_state=0).fit(X)
+    path = model.path_
+    within = path.mse <= 0.03
+    assert 0 < within.sum() < len(within)  # the budget matters
+    assert within[model.best_index_]
+    assert path.sparsity[model.best_index_] == path.sparsity[within].max()
+    assert model.code_l1_ == path.code_l1s[model.best_index_]
+    np.testing.assert_array_equal(model.transform(X[:5]),
+                                  model.best_estimator_.transform(X[:5]))
+
+
+def test_min_max_approx_above_sparsity(digits):
+    X = digits[0]
+    model = SparseNMFPath(12, select="min_max_approx_above_sparsity", min_sparsity=0.6,
+                          n_points=6, random_state=0).fit(X)
+    path = model.path_
+    above = path.sparsity >= 0.6
+    assert above[model.best_index_]
+    assert path.max_approximation[model.best_index_] == path.max_approximation[above].min()
+
+
+def test_unreachable_target_warns_and_keeps_the_nearest_point(digits):
+    X = digits[0]
+    with pytest.warns(UserWarning, match="mse_budget"):
+        model = SparseNMFPath(6, mse_budget=1e-9, n_points=3, random_state=0).fit(X)
+    assert model.best_index_ == int(np.argmin(model.path_.mse))
+
+
+def test_selection_inside_grid_search_and_pipeline(digits):
+    X, _, y = digits
+    X, y = X[:400], y[:400]
+    pipe = make_pipeline(
+        SparseNMFPath(8, mse_budget=0.03, n_points=3, path_max_iter=5, random_state=0),
+        SVC())
+    search = GridSearchCV(pipe, {"sparsenmfpath__mse_budget": [0.02, 0.04]}, cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a fold may miss a budget
+        search.fit(X, y)
+    best = search.best_estimator_[0]
+    assert best.mse_budget in (0.02, 0.04)
+    assert best.code_l1_ in best.path_.code_l1s
+    assert search.score(X, y) > 0.5
+    assert clone(best).get_params()["mse_budget"] == best.mse_budget
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"select": "best"}, "select must be one of"),
+    ({"mse_budget": None}, "needs mse_budget"),
+    ({"mse_budget": -1.0}, "needs mse_budget"),
+    ({"select": "min_max_approx_above_sparsity"}, "needs min_sparsity"),
+    ({"select": "min_mse_above_sparsity", "min_sparsity": 1.5}, "needs min_sparsity"),
+    ({"mse_budget": 0.1, "validation_fraction": 1.0}, "validation_fraction"),
+    ({"mse_budget": 0.1, "code_l1s": [0.5, 2.0]}, "code_l1s"),
+])
+def test_bad_targets(digits, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        SparseNMFPath(4, **kwargs).fit(digits[0])
+
+
+def test_max_approx_target_needs_the_image_shape():
+    X = np.random.default_rng(0).random((40, 15))  # 15 features: not a square image
+    with pytest.raises(ValueError, match="image_shape"):
+        SparseNMFPath(3, select="min_max_approx_above_sparsity", min_sparsity=0.1,
+                      n_points=2, random_state=0).fit(X)
+
+
+@pytest.mark.filterwarnings("ignore:No point of the path:UserWarning")
+@pytest.mark.filterwarnings("ignore:Maximum number of iterations")
+@pytest.mark.filterwarnings("ignore:n_features=.* is not a perfect square:UserWarning")
+@parametrize_with_checks([SparseNMFPath(2, mse_budget=1.0, n_points=2, path_max_iter=2,
+                                        max_iter=20, random_state=0)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
