@@ -42,9 +42,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._decomposition import PartBasedMixin
+from ._utils import check_images
 from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 from .nmf import SparseNMF
 
@@ -430,8 +431,7 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         self : SparseNMFPath
         """
         self._check_target()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_non_negative=True,
-                          ensure_min_samples=2)
+        X = check_images(self, X, reset=True, ensure_min_samples=2)
         rng = check_random_state(self.random_state)
         order = rng.permutation(X.shape[0])
         n_held = min(max(1, round(self.validation_fraction * X.shape[0])), X.shape[0] - 1)
@@ -485,13 +485,12 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         -------
         codes : ndarray of shape (n_samples, n_components)
         """
-        return self._validated_codes(X, "transform")[1]
+        return self._validated_codes(X)[1]
 
-    def _validated_codes(self, X, method):
+    def _validated_codes(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
-                          ensure_non_negative=True)
-        return self.best_estimator_._validated_codes(X, method)
+        X = check_images(self, X, reset=False)
+        return self.best_estimator_._validated_codes(X)
 
     _count_name = "n_components_"
 
