@@ -10,7 +10,8 @@ Image grids are one mosaic per panel (:func:`skimage.util.montage`, a single
 ``imshow``) rather than one axes per image, so a grid of 100 atoms draws in
 milliseconds; the tiles are separated by gaps drawn in a colour the colour map does
 not use. Every mosaic has a colour bar that states its scale. Non-negative images
-are drawn in grey (white 0, black the maximum); atoms with negative values (an
+are drawn in grey, by default inverted (white 0, black the maximum; ``cmap="gray"``
+for natural grey, as photographs are seen); atoms with negative values (an
 auto-encoder trained with ``nonnegativity=None``) in a diverging map centred at 0
 (blue < 0 < red). Colour images (``image_shape=(height, width, 3)``) are drawn as
 RGB images (black 0; no colour bar, the scale is said below the mosaic), and images
@@ -353,6 +354,9 @@ def plot_reconstructions(estimator, X, *, n_images=10, title=None, ax=None, cmap
     title : str, default=None
     ax : matplotlib.axes.Axes, default=None
         Axes to draw into; a new pyplot figure by default.
+    cmap : str, default="gray_r"
+        The grey scale of the images: ``"gray_r"`` draws 0 white (ink on paper),
+        ``"gray"`` draws 0 black (photographs).
 
     Returns
     -------
@@ -380,6 +384,9 @@ def plot_code_histograms(estimator, X, *, n_images=10, n_cols=2, title=None, fig
     title : str, default=None
     fig : matplotlib.figure.Figure, default=None
         Figure to draw into; a new pyplot figure by default.
+    cmap : str, default="gray_r"
+        The grey scale of the images: ``"gray_r"`` draws 0 white (ink on paper),
+        ``"gray"`` draws 0 black (photographs).
 
     Returns
     -------
@@ -451,6 +458,9 @@ def plot_max_approximation(estimator, X, *, operator="dilation", radius=1, n_ima
     title : str, default=None
     ax : matplotlib.axes.Axes, default=None
         Axes to draw into; a new pyplot figure by default.
+    cmap : str, default="gray_r"
+        The grey scale of the images: ``"gray_r"`` draws 0 white (ink on paper),
+        ``"gray"`` draws 0 black (photographs).
 
     Returns
     -------
