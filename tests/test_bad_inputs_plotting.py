@@ -97,8 +97,8 @@ def test_records_that_are_not_mappings_are_refused(plot, records, match):
 
 
 def test_records_without_their_key_are_refused():
-    # KeyError: 'row' / 'model'.
-    with pytest.raises(ValueError, match="no 'row' key"):
-        plotting.plot_summary([{"mse": 0.1, "sparsity": 0.5, "dilation_error": 1.0}])
-    with pytest.raises(ValueError, match="no 'model' key"):
+    # KeyError: 'config' / 'family' (the one record schema, sparse_parts.study.records).
+    with pytest.raises(ValueError, match="no 'config' key"):
+        plotting.plot_summary([{"mse": 0.1, "hoyer": 0.5, "max_approx": 1.0}])
+    with pytest.raises(ValueError, match="no 'family' key"):
         plotting.plot_metrics_against_beta([{"sparsity_weight": 0.1, "mse": 0.1}])
