@@ -191,7 +191,7 @@ def run(name, n_points, path_max_iter, eps, cold_every):
           f"(path/cold = {path_seconds / cold_all:.2f}).")
     print(f"sparsity decreases along the path: {int(np.sum(np.diff(path.sparsity) < 0))}; "
           f"along the cold fits: {int(np.sum(np.diff(cold_sparsity) < 0))} "
-          f"(largest drop {max(0.0, -np.diff(cold_sparsity).min()):.3f}).\n")
+          f"(largest drop {max(0.0, -np.diff(cold_sparsity, prepend=0).min()):.3f}).\n")
 
     rows, n2, n3 = [], 0, 0
     for label, mse, sparsity, approx, seconds in peers(X, X_test, shape, k):

@@ -16,7 +16,9 @@ independent (cold) fits at neighbouring strengths land in different local optima
 on the digits a cold fit at a larger ``code_l1`` can give codes *less* sparse than one
 at a smaller strength. Continuation from the least penalised fit, the strength going
 up, moves each dictionary a little from the last one, so sparsity follows the strength
-(measured: ``benchmarks/bench_path.py``); the atoms of a denser fit also serve a
+on the digits and Fashion-MNIST (``benchmarks/bench_path.py``); not on patches of
+photographs, where the first warm steps moved to denser codes and the path stayed
+less sparse than cold fits (``benchmarks/README.md``); the atoms of a denser fit also serve a
 sparser one better than the reverse (on the digits, the decreasing direction ended at
 a higher objective than cold fits at the small strengths). After the first, cold, fit
 every point runs a fixed number of iterations (``path_max_iter``): a warm start's
@@ -158,11 +160,11 @@ class PathResult:
 
         Not guaranteed: the problem is not convex, and the Hoyer sparsity of a code
         weighs its magnitudes, not only how many entries are non-zero. On 12x12
-        patches of photographs (``benchmarks/README.md``) both the path and cold fits
-        had strengths where it went down while the mean number of non-zeros went on
-        falling. Such points are dominated by their predecessor (lower MSE, sparser)
-        and so are not in :attr:`pareto`: choose among the Pareto points, which are
-        ordered by both MSE and sparsity.
+        patches of photographs (``benchmarks/README.md``) the path's sparsity went
+        down at 4 of 15 steps: at the first two the codes used more atoms, at two
+        others the mean number of non-zeros still fell. Such points are dominated by
+        their predecessor (lower MSE, sparser) and so are not in :attr:`pareto`:
+        choose among the Pareto points, which are ordered by both MSE and sparsity.
         """
         return bool(np.all(np.diff(self.sparsity) >= 0))
 

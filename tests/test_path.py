@@ -227,3 +227,11 @@ def test_max_approx_target_needs_the_image_shape():
                                         max_iter=20, random_state=0)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_starting_atoms_are_refused_on_a_dask_array(digits):
+    da = pytest.importorskip("dask.array")
+    X = digits[0]
+    atoms = np.ones((4, X.shape[1]))
+    with pytest.raises(ValueError, match="starting atoms"):
+        SparseNMF(init=atoms).fit(da.from_array(X, chunks=(200, 64)))
