@@ -205,22 +205,12 @@ def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_label
         rgba = np.concatenate([np.clip(0.5 + 0.5 * values if signed else values, 0, 1),
                                (~gaps)[..., None].astype(float)], axis=-1)
         image = ax.imshow(rgba, interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if row_labels:
-            step = mosaic.shape[0] / len(row_labels)
-            ax.set_yticks((np.arange(len(row_labels)) + 0.5) * step - 0.5, row_labels,
-                          fontsize=8)
-            ax.tick_params(axis="y", length=0)
-        if title:
-            ax.set_title(title, fontsize=9, loc="left")
-        ax.set_xlabel(scale_label, fontsize=8)
-        return image
-    if signed:
-        cmap, norm = _SIGNED_CMAP, Normalize(vmin=-vmax, vmax=vmax)  # centred at 0
     else:
-        cmap, norm = _image_cmap(cmap), Normalize(vmin=0.0, vmax=vmax)
-    image = ax.imshow(mosaic, cmap=cmap, norm=norm, interpolation="nearest")
+        if signed:
+            cmap, norm = _SIGNED_CMAP, Normalize(vmin=-vmax, vmax=vmax)  # centred at 0
+        else:
+            cmap, norm = _image_cmap(cmap), Normalize(vmin=0.0, vmax=vmax)
+        image = ax.imshow(mosaic, cmap=cmap, norm=norm, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
     if row_labels:
@@ -230,6 +220,9 @@ def _draw_mosaic(ax, mosaic, *, signed, vmax, scale_label, title=None, row_label
         ax.tick_params(axis="y", length=0)
     if title:
         ax.set_title(title, fontsize=9, loc="left")
+    if mosaic.ndim == 3:  # RGB: no colour map, the scale said below the image
+        ax.set_xlabel(scale_label, fontsize=8)
+        return image
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.9, extend=extend)
     bar.set_label(scale_label, fontsize=8)
     bar.ax.tick_params(labelsize=7)
