@@ -77,7 +77,7 @@ def load_photo_patches(patch_size=12, n_patches=2000, *, channels="rgb", test_si
             The training and held-out patches, flattened row-major (channels last),
             float32 in [0, 1]; ``n_features = patch_size ** 2 * 3`` for ``"rgb"``,
             ``patch_size ** 2`` for ``"grey"``.
-        images, images_test : ndarray of shape (n, *image_shape), float32
+        images, images_test : ndarray of shape ``(n, *image_shape)``, float32
             The same patches as images (views of ``data`` and ``data_test``).
         target, target_test : ndarray of shape (n,), int64
             Index in ``target_names`` of the photograph of each patch.

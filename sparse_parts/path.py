@@ -330,8 +330,9 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     ----------
     n_components : int, default=None
         Number of atoms (None: ``n_features``).
-    select : {"sparsest_within_mse", "min_max_approx_above_sparsity", \\
+    select : {"sparsest_within_mse", "min_max_approx_above_sparsity", \
 "min_mse_above_sparsity"}, default="sparsest_within_mse"
+        The target the kept point meets (see above).
     mse_budget : float, default=None
         The MSE budget of ``"sparsest_within_mse"``, on the data's scale (required there).
     min_sparsity : float in [0, 1], default=None
@@ -339,12 +340,15 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     code_l1s : array-like of float, default=None
         The path's strengths; None: :func:`default_code_l1s` of the training part.
     n_points : int, default=16
+        Number of strengths of the default path.
     validation_fraction : float in (0, 1), default=0.2
         Share of the images held out to measure the points.
     path_max_iter : int, default=25
         Iterations of every warm-started point of the path.
     max_iter : int, default=200
+        Iterations of the path's first (cold) fit, and of the code solver.
     tol : float, default=1e-4
+        Tolerance of the first fit, as SparseNMF's.
     image_shape : tuple of int, default=None
         As SparseNMF's; the max-approximation needs it for non-square images.
     random_state : int, RandomState or None, default=None
