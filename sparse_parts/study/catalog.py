@@ -15,7 +15,7 @@ from .errors import SelectionError
 from .peers import PEERS
 
 __all__ = ["Config", "GRID", "ROWS", "FAMILIES", "MODELS", "AUTOENCODERS", "select_configs",
-           "select_rows", "find_config"]
+           "select_rows", "find_config", "code_l1_path_configs", "with_data_code_l1s"]
 
 #: The model families of this package, as named by ``--models``.
 MODELS = ("nmf", "shallow", "asym")
@@ -258,6 +258,56 @@ GRID = [
     *(_dictionary("sklearn-minibatch-dict", alpha, quick=alpha in (1e-2, 1e-1))
       for alpha in _ALPHAS_DICT),
 ]
+
+
+#: Points of the data's own ``code_l1`` path in ``front`` on the user's images (all of
+#: them with ``--quick``: the path is only as useful as its points are many).
+PATH_POINTS = {False: 12, True: 4}
+
+
+def code_l1_path_configs(X, quick=False):
+    """SparseNMF ``code_l1`` points at strengths relative to the images ``X``.
+
+    The strengths are :func:`~sparse_parts.path.default_code_l1s` of ``X`` (rounded to
+    three significant digits, as the records show them), increasing; the point of rank
+    ``i`` is ``nmf/code-l1-path-<i>``. They replace the grid's ``code-l1-<a>`` points,
+    whose strengths were tuned on Fashion-MNIST, when ``front`` runs on the user's
+    images (:func:`with_data_code_l1s`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The training images.
+    quick : bool, default=False
+        :data:`PATH_POINTS` points for ``--quick`` or not; every one is ``quick``.
+
+    Returns
+    -------
+    configs : list of Config
+    """
+    from ..path import default_code_l1s
+
+    strengths = default_code_l1s(X, PATH_POINTS[bool(quick)])
+    n = len(strengths)
+    return [Config("nmf", f"code-l1-path-{i:02d}", {"code_l1": float(f"{a:.3g}")}, quick=True,
+                   label=f"SparseNMF, code_l1 point {i + 1} of {n} of the data's path")
+            for i, a in enumerate(strengths)]
+
+
+def with_data_code_l1s(configs, X, quick=False):
+    """``configs`` with their fixed-strength ``code_l1`` points replaced by the data's.
+
+    The SparseNMF configurations setting ``code_l1`` (and nothing else) are removed and
+    :func:`code_l1_path_configs` of ``X`` are put where the first of them was; without
+    any, ``configs`` is returned as it is.
+    """
+    fixed = [i for i, c in enumerate(configs)
+             if c.family == "nmf" and set(c.params) == {"code_l1"}]
+    if not fixed:
+        return list(configs)
+    kept = [c for i, c in enumerate(configs) if i not in set(fixed)]
+    at = fixed[0]
+    return kept[:at] + code_l1_path_configs(X, quick) + kept[at:]
 
 
 def find_config(family, name, grid=None):

@@ -11,11 +11,12 @@ import os
 from dataclasses import dataclass
 
 from ._console import say
-from .catalog import select_configs
+from .catalog import select_configs, with_data_code_l1s
 from .errors import SelectionError
 from .figures import write_front_figure
 from .records import reference_records
 from .runner import RunOptions, run
+from .settings import USER_DATA
 
 __all__ = ["FrontOptions", "front"]
 
@@ -49,6 +50,14 @@ def front(settings, options=None):
     rows and the author's repository) are added on Fashion-MNIST only, the data set
     their numbers are for.
 
+    On the user's images (``settings.dataset == USER_DATA``) with the default grid, the
+    SparseNMF ``code_l1`` points take their strengths from the training images
+    (:func:`~sparse_parts.study.catalog.with_data_code_l1s`, the strengths of
+    :func:`~sparse_parts.path.default_code_l1s`) instead of the grid's, which were
+    tuned on Fashion-MNIST: ``nmf/code-l1-path-00`` ... in increasing strength, each
+    fitted on its own (not warm-started) and recorded as any other point. Named
+    configurations (``options.grid``) run as named.
+
     Parameters
     ----------
     settings : Settings
@@ -77,8 +86,12 @@ def front(settings, options=None):
         raise SelectionError("no configuration selected; check {families} (and {quick}).",
                              "families", "quick")
     references = reference_records() if settings.dataset == "fashion-mnist" else []
+    adapt = None
+    if settings.dataset == USER_DATA and options.grid is None:
+        def adapt(configs, X_train):
+            return with_data_code_l1s(configs, X_train, options.quick)
     records, settings, total = run(configs, settings, options, "front.csv",
-                                   extra_records=references)
+                                   extra_records=references, adapt_configs=adapt)
     records += references
     front_report.write_markdown(os.path.join(options.out, "front.md"), records, settings,
                                 options.command, total, jobs=options.jobs)

@@ -230,7 +230,8 @@ def _measure_all(configs, settings, data, options, figures):
                         return_as="generator_unordered")(tasks)
 
 
-def run(configs, settings, options, csv_name, *, config_figures=False, extra_records=()):
+def run(configs, settings, options, csv_name, *, config_figures=False, extra_records=(),
+        adapt_configs=None):
     """Fit, measure and write ``configs``: the loop both commands share.
 
     Parameters
@@ -244,11 +245,15 @@ def run(configs, settings, options, csv_name, *, config_figures=False, extra_rec
         Draw every configuration's own figures (when ``options.figures``).
     extra_records : sequence of dict, default=()
         Records written after the measured ones in the CSV file (the reference points).
+    adapt_configs : callable, default=None
+        ``adapt_configs(configs, X_train)``: the configurations to run instead, chosen
+        once the training images are loaded (``front``'s data-relative ``code_l1``
+        points); None runs ``configs``.
 
     Returns
     -------
     records : list of dict
-        One per configuration, in the order of ``configs``.
+        One per configuration, in the order of ``configs`` (after ``adapt_configs``).
     settings : Settings
         Completed with the sizes of the loaded images.
     seconds : float
@@ -273,6 +278,8 @@ def run(configs, settings, options, csv_name, *, config_figures=False, extra_rec
         say(f"Data set {settings.data_name}: loading")
         X_train, _, X_test, y_test, image_shape = load_data(settings)
         settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
+        if adapt_configs is not None:
+            configs = adapt_configs(configs, X_train)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images of "
             f"{image_shape_in_words(image_shape)}; {len(configs)} configurations, "
             f"k = {settings.n_components}, {settings.epochs} epochs ({settings.budget} "

@@ -1,0 +1,97 @@
+"""``sparse-parts front`` on the user's images: the code_l1 points are the data's own."""
+
+import csv
+import os
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from sparse_parts import cli
+from sparse_parts.path import default_code_l1s
+from sparse_parts.study.catalog import (
+    GRID,
+    PATH_POINTS,
+    code_l1_path_configs,
+    select_configs,
+    with_data_code_l1s,
+)
+from sparse_parts.study.data import load_data
+from sparse_parts.study.settings import resolve_settings
+
+# The strengths of the committed grid, tuned on Fashion-MNIST.
+FASHION_CODE_L1S = {c.params["code_l1"] for c in GRID
+                    if c.family == "nmf" and set(c.params) == {"code_l1"}}
+
+
+def _read(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _code_l1(row):
+    params = dict(p.split("=") for p in row["params"].split(", "))
+    return float(params["code_l1"])
+
+
+@pytest.fixture(scope="module")
+def digits_front(tmp_path_factory):
+    """``front --quick --families nmf`` on 400 digits saved as the user's .npy stack."""
+    folder = tmp_path_factory.mktemp("front_path")
+    images = (load_digits().data[:400] / 16.0).reshape(-1, 8, 8).astype(np.float32)
+    data = str(folder / "digits.npy")
+    np.save(data, images)
+    out = str(folder / "out")
+    status = cli.main(["front", "--quick", "--data", data, "--families", "nmf",
+                       "--no-figures", "--device", "cpu", "--out", out])
+    assert status == 0
+    return data, out
+
+
+def test_front_on_user_images_fits_the_code_l1_strengths_of_its_training_images(
+        digits_front):
+    data, out = digits_front
+    rows = [r for r in _read(os.path.join(out, "front.csv")) if r["family"] == "nmf"]
+    path_rows = [r for r in rows if r["config"].startswith("code-l1-path-")]
+    assert [r["config"] for r in path_rows] == [
+        f"code-l1-path-{i:02d}" for i in range(PATH_POINTS[True])]
+    # The fixed strengths tuned on Fashion-MNIST are gone.
+    assert not [r for r in rows if r["config"].startswith("code-l1-")
+                and not r["config"].startswith("code-l1-path-")]
+    X_train = load_data(resolve_settings(data_path=data, quick=True))[0]
+    expected = default_code_l1s(X_train, PATH_POINTS[True])
+    strengths = np.array([_code_l1(r) for r in path_rows])
+    np.testing.assert_allclose(strengths, expected, rtol=5e-3)
+    assert not FASHION_CODE_L1S & set(strengths)
+    # Each point is a record like any other, judged on the same front.
+    assert all(r["mse"] and r["hoyer"] and r["max_approx"] for r in path_rows)
+    front_md = open(os.path.join(out, "front.md")).read()
+    assert all(f"code-l1-path-{i:02d}" in front_md for i in range(PATH_POINTS[True]))
+
+
+def test_the_sparsity_of_the_data_path_follows_its_strength_on_the_digits(digits_front):
+    _, out = digits_front
+    rows = [r for r in _read(os.path.join(out, "front.csv"))
+            if r["config"].startswith("code-l1-path-")]
+    hoyer = [float(r["hoyer"]) for r in rows]
+    mse = [float(r["mse"]) for r in rows]
+    assert np.all(np.diff(hoyer) >= 0), hoyer
+    # Over a decade and more of strength, a real trade-off: sparser and coarser.
+    assert hoyer[-1] - hoyer[0] > 0.2 and mse[-1] > mse[0]
+
+
+def test_only_the_fixed_code_l1_points_are_replaced_where_the_first_was():
+    X = np.random.default_rng(0).random((50, 16))
+    configs = select_configs(["nmf"])
+    replaced = with_data_code_l1s(configs, X)
+    names = [c.name for c in replaced]
+    kept = [c.name for c in configs if not c.name.startswith("code-l1-")]
+    assert [n for n in names if not n.startswith("code-l1-path-")] == kept
+    first = [c.name for c in configs].index("code-l1-0.002")
+    assert names[first:first + PATH_POINTS[False]] == [
+        f"code-l1-path-{i:02d}" for i in range(PATH_POINTS[False])]
+    # Without a code_l1 point nothing changes (the other families, named configurations).
+    peers = select_configs(["sklearn-nmf"])
+    assert with_data_code_l1s(peers, X) == peers
+    points = code_l1_path_configs(X, quick=True)
+    assert all(c.quick and c.family == "nmf" for c in points)
