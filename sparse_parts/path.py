@@ -210,7 +210,7 @@ def _measure(model, X_test):
 
 def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
                     n_components=None, path_max_iter=25, max_iter=200, tol=1e-4,
-                    random_state=None, **params):
+                    random_state=None, measure=True, **params):
     """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
 
     The first point (the smallest strength) is a cold fit of
@@ -238,6 +238,10 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     max_iter, tol : int, float
         Of the first, cold, fit (and of every point's per-sample code solver).
     random_state : int, RandomState or None, default=None
+    measure : bool, default=True
+        Measure every point on ``X_test``. False leaves the metrics NaN and
+        ``pareto`` empty, for a caller that measures the models itself (``sparse-parts
+        front``).
     **params
         Other parameters of :class:`~sparse_parts.SparseNMF` (``atom_sparseness``,
         ``code_sparseness``, ``image_shape``, ``device``...), the same for every point.
@@ -296,12 +300,13 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
         components = model.components_
         models.append(model)
         n_iter.append(model.n_iter_)
-        metrics.append(_measure(model, X_test))
+        metrics.append(_measure(model, X_test) if measure else (math.nan,) * 4)
     mse, sparsity, approx, nonzeros = (np.array(column)
                                        for column in zip(*metrics, strict=True))
     result = PathResult(code_l1s, models, mse, sparsity, approx, nonzeros, np.array(n_iter),
                         np.array(fit_time))
-    result.pareto = pareto_indices(mse, sparsity, approx)
+    result.pareto = (pareto_indices(mse, sparsity, approx) if measure
+                     else np.array([], dtype=int))
     return result
 
 

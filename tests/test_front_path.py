@@ -8,7 +8,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from sparse_parts import cli
-from sparse_parts.path import default_code_l1s
+from sparse_parts.path import default_code_l1s, sparse_nmf_path
 from sparse_parts.study.catalog import (
     GRID,
     PATH_POINTS,
@@ -17,7 +17,8 @@ from sparse_parts.study.catalog import (
     with_data_code_l1s,
 )
 from sparse_parts.study.data import load_data
-from sparse_parts.study.settings import resolve_settings
+from sparse_parts.study.front import PATH_MAX_ITER
+from sparse_parts.study.settings import complete_settings, resolve_settings
 
 # The strengths of the committed grid, tuned on Fashion-MNIST.
 FASHION_CODE_L1S = {c.params["code_l1"] for c in GRID
@@ -42,15 +43,17 @@ def digits_front(tmp_path_factory):
     data = str(folder / "digits.npy")
     np.save(data, images)
     out = str(folder / "out")
-    status = cli.main(["front", "--quick", "--data", data, "--families", "nmf",
-                       "--no-figures", "--device", "cpu", "--out", out])
-    assert status == 0
-    return data, out
+    args = ["front", "--quick", "--data", data, "--families", "nmf", "--no-figures",
+            "--device", "cpu", "--out", out]
+    assert cli.main(args) == 0
+    first = _read(os.path.join(out, "front.csv"))
+    assert cli.main(args) == 0  # again: the path comes from the cache
+    return data, out, first
 
 
 def test_front_on_user_images_fits_the_code_l1_strengths_of_its_training_images(
         digits_front):
-    data, out = digits_front
+    data, out, _ = digits_front
     rows = [r for r in _read(os.path.join(out, "front.csv")) if r["family"] == "nmf"]
     path_rows = [r for r in rows if r["config"].startswith("code-l1-path-")]
     assert [r["config"] for r in path_rows] == [
@@ -70,7 +73,7 @@ def test_front_on_user_images_fits_the_code_l1_strengths_of_its_training_images(
 
 
 def test_the_sparsity_of_the_data_path_follows_its_strength_on_the_digits(digits_front):
-    _, out = digits_front
+    _, out, _ = digits_front
     rows = [r for r in _read(os.path.join(out, "front.csv"))
             if r["config"].startswith("code-l1-path-")]
     hoyer = [float(r["hoyer"]) for r in rows]
@@ -78,6 +81,36 @@ def test_the_sparsity_of_the_data_path_follows_its_strength_on_the_digits(digits
     assert np.all(np.diff(hoyer) >= 0), hoyer
     # Over a decade and more of strength, a real trade-off: sparser and coarser.
     assert hoyer[-1] - hoyer[0] > 0.2 and mse[-1] > mse[0]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_data_path_is_one_warm_started_path_cached_as_one_model(digits_front):
+    data, out, first = digits_front
+    settings = resolve_settings(data_path=data, quick=True)
+    X_train, _, X_test, _, shape = load_data(settings)
+    settings = complete_settings(settings, len(X_train), len(X_test), shape)
+    first = [r for r in first if r["config"].startswith("code-l1-path-")]
+    again = [r for r in _read(os.path.join(out, "front.csv"))
+             if r["config"].startswith("code-l1-path-")]
+    # The first point is a cold fit of the run's budget, the others PATH_MAX_ITER
+    # iterations each from the previous point's atoms.
+    assert first[0]["budget"] == f"{settings.nmf_max_iter} iterations"
+    assert {(r["budget"], r["n_iter"]) for r in first[1:]} == {
+        (f"{PATH_MAX_ITER} iterations", str(PATH_MAX_ITER))}
+    assert all("warm-started" in r["label"] for r in first[1:])
+    # The recorded points are those of sparse_nmf_path on the training images.
+    path = sparse_nmf_path(X_train, [_code_l1(r) for r in first],
+                           n_components=settings.n_components,
+                           max_iter=settings.nmf_max_iter, path_max_iter=PATH_MAX_ITER,
+                           random_state=settings.seed, image_shape=shape, X_test=X_test)
+    np.testing.assert_allclose([float(r["mse"]) for r in first], path.mse, rtol=1e-5)
+    np.testing.assert_allclose([float(r["hoyer"]) for r in first], path.sparsity, rtol=1e-5)
+    # The second run loaded the path (one model) from the cache: same numbers.
+    assert [r["cached"] for r in first] == ["False"] * len(first)
+    assert [r["cached"] for r in again] == ["True"] * len(again)
+    assert [r["mse"] for r in again] == [r["mse"] for r in first]
+    cache = os.listdir(os.path.join(out, "cache"))
+    assert len([f for f in cache if f.startswith("nmf-code-l1-path-")]) == 1
 
 
 def test_only_the_fixed_code_l1_points_are_replaced_where_the_first_was():

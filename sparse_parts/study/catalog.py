@@ -265,7 +265,7 @@ GRID = [
 PATH_POINTS = {False: 12, True: 4}
 
 
-def code_l1_path_configs(X, quick=False):
+def code_l1_path_configs(X, quick=False, path_budget=None):
     """SparseNMF ``code_l1`` points at strengths relative to the images ``X``.
 
     The strengths are :func:`~sparse_parts.path.default_code_l1s` of ``X`` (rounded to
@@ -280,6 +280,10 @@ def code_l1_path_configs(X, quick=False):
         The training images.
     quick : bool, default=False
         :data:`PATH_POINTS` points for ``--quick`` or not; every one is ``quick``.
+    path_budget : float, default=None
+        The budget of every point after the first, when the points are fitted as one
+        warm-started path (each from the last one's atoms); None: every point is a
+        cold fit of the run's budget.
 
     Returns
     -------
@@ -289,17 +293,20 @@ def code_l1_path_configs(X, quick=False):
 
     strengths = default_code_l1s(X, PATH_POINTS[bool(quick)])
     n = len(strengths)
-    return [Config("nmf", f"code-l1-path-{i:02d}", {"code_l1": float(f"{a:.3g}")}, quick=True,
-                   label=f"SparseNMF, code_l1 point {i + 1} of {n} of the data's path")
+    warm = path_budget is not None
+    return [Config("nmf", f"code-l1-path-{i:02d}", {"code_l1": float(f"{a:.3g}")},
+                   budget=path_budget if warm and i else 1.0, quick=True,
+                   label=f"SparseNMF, code_l1 point {i + 1} of {n} of the data's path"
+                   + (", warm-started from the previous point" if warm and i else ""))
             for i, a in enumerate(strengths)]
 
 
-def with_data_code_l1s(configs, X, quick=False):
+def with_data_code_l1s(configs, X, quick=False, path_budget=None):
     """``configs`` with their fixed-strength ``code_l1`` points replaced by the data's.
 
     The SparseNMF configurations setting ``code_l1`` (and nothing else) are removed and
-    :func:`code_l1_path_configs` of ``X`` are put where the first of them was; without
-    any, ``configs`` is returned as it is.
+    :func:`code_l1_path_configs` of ``X`` (with ``quick`` and ``path_budget``) are put
+    where the first of them was; without any, ``configs`` is returned as it is.
     """
     fixed = [i for i, c in enumerate(configs)
              if c.family == "nmf" and set(c.params) == {"code_l1"}]
@@ -307,7 +314,7 @@ def with_data_code_l1s(configs, X, quick=False):
         return list(configs)
     kept = [c for i, c in enumerate(configs) if i not in set(fixed)]
     at = fixed[0]
-    return kept[:at] + code_l1_path_configs(X, quick) + kept[at:]
+    return kept[:at] + code_l1_path_configs(X, quick, path_budget) + kept[at:]
 
 
 def find_config(family, name, grid=None):

@@ -6,11 +6,13 @@ catalog.Config` (a row of the report or a point of the grid) with a run's settin
 trainable parameters from the architecture alone (no torch needed), for the reports.
 """
 
+from sklearn.base import BaseEstimator
+
 from .._utils import conv_geometry, split_image_shape
 from .catalog import AUTOENCODERS
 from .peers import make_peer
 
-__all__ = ["make_estimator", "budget_of", "n_parameters", "STUDY_TRAINING",
+__all__ = ["make_estimator", "budget_of", "CodeL1Path", "n_parameters", "STUDY_TRAINING",
            "EPOCH_FAMILIES"]
 
 # What a family's budget counts: passes over the training images, or iterations of
@@ -107,3 +109,31 @@ def n_parameters(model, image_shape, n_components):
                + 128 * h2 * w2 * 1024 + 2048  # dense without bias, its BatchNorm
                + 1024 * k + k)              # the code layer
     return encoder + decoder
+
+
+class CodeL1Path(BaseEstimator):
+    """SparseNMF's warm-started ``code_l1`` path as one estimator, for the model cache.
+
+    ``fit`` runs :func:`~sparse_parts.path.sparse_nmf_path` over ``code_l1s`` (without
+    measuring the points: the study measures every model as any other) and keeps the
+    result in ``path_``; its parameters, hashed by the cache, are all that makes it.
+    """
+
+    def __init__(self, code_l1s=(), n_components=None, *, max_iter=200, path_max_iter=25,
+                 random_state=None, image_shape=None):
+        self.code_l1s = code_l1s
+        self.n_components = n_components
+        self.max_iter = max_iter
+        self.path_max_iter = path_max_iter
+        self.random_state = random_state
+        self.image_shape = image_shape
+
+    def fit(self, X, y=None):
+        """Fit the path on ``X``; return self."""
+        from ..path import sparse_nmf_path
+
+        self.path_ = sparse_nmf_path(
+            X, list(self.code_l1s), n_components=self.n_components, max_iter=self.max_iter,
+            path_max_iter=self.path_max_iter, random_state=self.random_state,
+            image_shape=self.image_shape, measure=False)
+        return self

@@ -130,7 +130,8 @@ def _fit(config, settings, estimator, X_train, X_test, cache_dir, progress):
     return estimator, None, seconds, cached
 
 
-def measure(config, settings, data, out, *, figures=None, threads=None, progress=True):
+def measure(config, settings, data, out, *, figures=None, threads=None, progress=True,
+            fitted=None):
     """Fit (or load) ``config``'s model, measure it and, if asked, draw its figures.
 
     Parameters
@@ -150,6 +151,9 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
         (what a worker process needs: its limits are not inherited).
     progress : bool, default=True
         Draw a bar over an auto-encoder's epochs.
+    fitted : tuple, default=None
+        ``(estimator, fit_seconds, cached)`` of a model fitted beforehand (a point of
+        ``front``'s warm-started ``code_l1`` path), measured instead of fitting one.
 
     Returns
     -------
@@ -171,9 +175,12 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
         clock, failed, metrics = _TransformClock(estimator), None, {}
         fit_seconds = cached = None
         try:
-            estimator, codes, fit_seconds, cached = _fit(
-                config, settings, estimator, X_train, X_test, os.path.join(out, "cache"),
-                progress)
+            if fitted is None:
+                estimator, codes, fit_seconds, cached = _fit(
+                    config, settings, estimator, X_train, X_test, os.path.join(out, "cache"),
+                    progress)
+            else:
+                (estimator, fit_seconds, cached), codes = fitted, None
             clock = _TransformClock(estimator)
             metrics = evaluate(clock, X_test, y_test, settings, codes=codes)
         except ValueError as exc:
@@ -212,11 +219,12 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
 _RELATIVE_COST = {"asym": 3, "sklearn-dict": 2, "nmf": 1}
 
 
-def _measure_all(configs, settings, data, options, figures):
+def _measure_all(configs, settings, data, options, figures, fitted):
     """Yield the record of every configuration as it is done (any order with jobs > 1)."""
     if options.jobs == 1:
         for config in configs:
-            yield measure(config, settings, data, options.out, figures=figures)
+            yield measure(config, settings, data, options.out, figures=figures,
+                          fitted=fitted.get(config.key))
         return
     from joblib import Parallel, delayed
 
@@ -224,7 +232,8 @@ def _measure_all(configs, settings, data, options, figures):
     # configurations is drawn.
     ordered = sorted(configs, key=lambda c: _RELATIVE_COST.get(c.family, 0), reverse=True)
     tasks = (delayed(measure)(config, settings, data, options.out, figures=figures,
-                              threads=options.threads, progress=False)
+                              threads=options.threads, progress=False,
+                              fitted=fitted.get(config.key))
              for config in ordered)
     yield from Parallel(n_jobs=min(options.jobs, len(configs)), backend="loky",
                         return_as="generator_unordered")(tasks)
@@ -246,9 +255,11 @@ def run(configs, settings, options, csv_name, *, config_figures=False, extra_rec
     extra_records : sequence of dict, default=()
         Records written after the measured ones in the CSV file (the reference points).
     adapt_configs : callable, default=None
-        ``adapt_configs(configs, X_train)``: the configurations to run instead, chosen
-        once the training images are loaded (``front``'s data-relative ``code_l1``
-        points); None runs ``configs``.
+        ``adapt_configs(configs, X_train, settings) -> (configs, fitted)``: the
+        configurations to run instead, chosen once the training images are loaded, and
+        the models already fitted for some of them (``{key: (estimator, fit_seconds,
+        cached)}``, see :func:`measure`): ``front``'s data-relative ``code_l1`` path.
+        None runs ``configs``.
 
     Returns
     -------
@@ -278,8 +289,9 @@ def run(configs, settings, options, csv_name, *, config_figures=False, extra_rec
         say(f"Data set {settings.data_name}: loading")
         X_train, _, X_test, y_test, image_shape = load_data(settings)
         settings = complete_settings(settings, X_train.shape[0], X_test.shape[0], image_shape)
+        fitted = {}
         if adapt_configs is not None:
-            configs = adapt_configs(configs, X_train)
+            configs, fitted = adapt_configs(configs, X_train, settings)
         say(f"{X_train.shape[0]} training and {X_test.shape[0]} test images of "
             f"{image_shape_in_words(image_shape)}; {len(configs)} configurations, "
             f"k = {settings.n_components}, {settings.epochs} epochs ({settings.budget} "
@@ -294,7 +306,7 @@ def run(configs, settings, options, csv_name, *, config_figures=False, extra_rec
         try:
             with tqdm(total=len(configs), desc="configurations", unit="config") as bar:
                 for record in _measure_all(configs, settings, (X_train, X_test, y_test),
-                                           options, figures):
+                                           options, figures, fitted):
                     records.append(record)
                     records.sort(key=lambda r: order[f"{r['family']}/{r['config']}"])
                     write_csv(path, records + list(extra_records))
