@@ -261,6 +261,16 @@ def warn_more_atoms_than_samples(n_components, n_samples, estimator):
             UserWarning, stacklevel=external_stacklevel())
 
 
+def check_image_array(X, owner, name="X"):
+    """The input contract of the public functions (no estimator to set
+    ``n_features_in_`` on): ``X`` as a 2-D float32/float64 array, with the clear
+    messages of :func:`check_images` for a stack of images and for negative values."""
+    check_image_stack(X, owner)
+    X = check_array(X, dtype=[np.float64, np.float32], input_name=name)
+    check_non_negative(X, owner)
+    return X
+
+
 def check_images(estimator, X, *, reset, ensure_min_samples=1,
                  dtype=(np.float64, np.float32)):
     """The one input contract of the estimators: ``X`` validated as scikit-learn does

@@ -62,10 +62,9 @@ from ._nmf_constraints import (
 )
 from ._utils import (
     check_fraction,
-    check_image_stack,
+    check_image_array,
     check_images,
     check_int,
-    check_non_negative,
     check_real,
     resolve_image_shape,
     warn_more_atoms_than_samples,
@@ -266,9 +265,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         exceeds the floating-point range, for data near it), without the penalty;
         ``tol`` applies to the objective, penalty included.
     """
-    check_image_stack(X, "sparse_nmf")
-    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-    check_non_negative(X, "sparse_nmf")
+    X = check_image_array(X, "sparse_nmf")
     n_samples, n_features = X.shape
     n_components, atom_sparseness, code_sparseness, init = _check_parameters(
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,

@@ -44,10 +44,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._decomposition import PartBasedMixin
-from ._utils import check_images
+from ._utils import check_image_array, check_images
 from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 from .nmf import SparseNMF
 
@@ -77,8 +77,7 @@ def default_code_l1s(X, n_points=16, *, eps=1e-2):
     -------
     code_l1s : ndarray of shape (n_points,)
     """
-    X = check_array(X, dtype=[np.float64, np.float32], ensure_non_negative=True,
-                    input_name="X")
+    X = check_image_array(X, "default_code_l1s")
     n_points = _check_n_points(n_points)
     if not (isinstance(eps, Real) and 0 < eps < 1):
         raise ValueError(f"eps must be a real number in (0, 1), got {eps!r}.")
@@ -275,12 +274,10 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     if (isinstance(path_max_iter, bool) or not isinstance(path_max_iter, Integral)
             or path_max_iter < 1):
         raise ValueError(f"path_max_iter must be a positive integer, got {path_max_iter!r}.")
-    X = check_array(X, dtype=[np.float64, np.float32], ensure_non_negative=True,
-                    input_name="X")
+    X = check_image_array(X, "sparse_nmf_path")
     code_l1s = (default_code_l1s(X, n_points, eps=eps) if code_l1s is None
                 else _check_code_l1s(code_l1s))
-    X_test = X if X_test is None else check_array(
-        X_test, dtype=[np.float64, np.float32], ensure_non_negative=True, input_name="X_test")
+    X_test = X if X_test is None else check_image_array(X_test, "sparse_nmf_path", "X_test")
     if X_test.shape[1] != X.shape[1]:
         raise ValueError(f"X_test has {X_test.shape[1]} features but X has {X.shape[1]}.")
 

@@ -128,10 +128,9 @@ def _preset(name):
 
 def _carried_over(name, X):
     """The preset's data-dependent parameters, adapted to the images ``X``."""
-    from sklearn.utils import check_array
+    from ._utils import check_image_array
 
-    X = check_array(X, dtype=[np.float64, np.float32], ensure_non_negative=True,
-                    input_name="X")
+    X = check_image_array(X, "make_preset")
     preset = PRESETS[name]
     params = {}
     if "code_l1" in preset.params:
