@@ -8,11 +8,9 @@ measures the report's rows; :func:`front` then writes ``front.md`` and the front
 """
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._console import say
 from .cache import fit_or_load_estimator
@@ -21,7 +19,7 @@ from .errors import SelectionError
 from .estimators import CodeL1Path
 from .figures import write_front_figure
 from .records import reference_records
-from .runner import RunOptions, run
+from .runner import ConvergenceCount, RunOptions, run
 from .settings import USER_DATA
 
 __all__ = ["FrontOptions", "front"]
@@ -70,16 +68,11 @@ def _data_code_l1_path(configs, X_train, settings, options):
     estimator = CodeL1Path(tuple(c.params["code_l1"] for c in points), settings.n_components,
                            max_iter=settings.nmf_max_iter, path_max_iter=PATH_MAX_ITER,
                            random_state=settings.seed, image_shape=settings.image_shape)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+    with ConvergenceCount() as unconverged:
         estimator, seconds, cached = fit_or_load_estimator(
             estimator, "nmf-code-l1-path", X_train, os.path.join(options.out, "cache"))
-    unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-    for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if unconverged:
-        say(f"  the code_l1 path: {unconverged} convergence warning(s) (a solver stopped "
+    if unconverged.count:
+        say(f"  the code_l1 path: {unconverged.count} convergence warning(s) (a solver stopped "
             f"by its iteration limit; the first point's budget {settings.nmf_max_iter} "
             "iterations)")
     cpu = estimator.path_.fit_time

@@ -30,6 +30,27 @@ from .threads import thread_limits
 __all__ = ["RunOptions", "RunInterrupted", "CompareInterrupted", "measure", "run"]
 
 
+class ConvergenceCount:
+    """Count the ConvergenceWarnings raised inside the block (``count``, set on exit)
+    instead of printing them: a solver stopped by its budget warns, the lasso of the
+    dictionary learners once per image. Every other warning is shown as usual."""
+
+    def __enter__(self):
+        self.count = 0
+        self._context = warnings.catch_warnings(record=True)
+        self._caught = self._context.__enter__()
+        warnings.simplefilter("always", ConvergenceWarning)
+        return self
+
+    def __exit__(self, *exc):
+        self._context.__exit__(*exc)
+        self.count = sum(issubclass(w.category, ConvergenceWarning) for w in self._caught)
+        for w in self._caught:
+            if not issubclass(w.category, ConvergenceWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return False
+
+
 @dataclass
 class RunOptions:
     """How a run of either command works and where it writes (not what it measures).
@@ -169,8 +190,7 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
     budget, unit = budget_of(config, settings)
     # A solver stopped by its budget warns, the lasso of the dictionary learners once
     # per image: counted and reported in one line, not printed thousands of times.
-    with limits, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+    with limits, ConvergenceCount() as unconverged:
         estimator = make_estimator(config, settings)
         clock, failed, metrics = _TransformClock(estimator), None, {}
         fit_seconds = cached = None
@@ -194,12 +214,8 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
             from .figures import write_config_figures
 
             write_config_figures(out, config, estimator, X_test, settings, figures)
-    unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-    for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if unconverged:
-        say(f"  {config.key}: {unconverged} convergence warning(s) (fit or encoding "
+    if unconverged.count:
+        say(f"  {config.key}: {unconverged.count} convergence warning(s) (fit or encoding "
             f"stopped by its iteration limit; budget {budget} {unit})")
     n_iter = getattr(estimator, "n_iter_", None)
     size = (n_parameters(config.family, settings.image_shape, settings.n_components)
@@ -210,7 +226,7 @@ def measure(config, settings, data, out, *, figures=None, threads=None, progress
         device=settings.device if config.is_autoencoder else "cpu",
         budget=f"{budget} {unit}", budget_preset=settings.budget,
         n_iter=None if n_iter is None else int(n_iter), n_parameters=size, cached=cached,
-        convergence_warnings=unconverged, failed=failed,
+        convergence_warnings=unconverged.count, failed=failed,
         study=settings.dataset == "fashion-mnist")
 
 
