@@ -195,12 +195,6 @@ def row_max(a):
     return a.amax(dim=1) if is_tensor(a) else a.max(axis=1)
 
 
-def column_norms(a):
-    if is_tensor(a):
-        return namespace(a).linalg.vector_norm(a, dim=0)
-    return np.linalg.norm(a, axis=0)
-
-
 def spectral_norm(a):
     """``||a||_2`` (the largest singular value) as a Python float."""
     if is_tensor(a):
