@@ -117,10 +117,10 @@ class PartBasedMixin:
 
 
 # ------------------------------------------------- finding the decomposition
-def _as_2d(X, name, who):
+def _as_2d(X, name, who, *, images=False):
     """``X`` as a finite 2-D float32/float64 array, or the package's error for ``who``
-    (for images, a stack of more than two dimensions is told how to flatten it)."""
-    if name.startswith("X"):
+    (``images``: a stack of more than two dimensions is told how to flatten it)."""
+    if images:
         check_image_stack(X, who)
     X = check_array(X, dtype=[np.float64, np.float32], input_name=name,
                     ensure_all_finite=False)
@@ -188,7 +188,7 @@ def _decomposition_and_input(estimator, X, codes=None):
     decomposition, described, before = _find_decomposition(estimator)
     for steps in before:
         X = steps.transform(X)
-    X = _as_2d(X, "X", "these metrics")
+    X = _as_2d(X, "X", "these metrics", images=True)
     n_components, n_features = np.shape(decomposition.components_)
     if X.shape[1] != n_features:
         raise ValueError(

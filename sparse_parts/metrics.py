@@ -69,8 +69,9 @@ def reconstruction_error(X, X_reconstructed):
     ...                      np.array([[0.0, 2.0], [2.0, 2.0]]))
     0.25
     """
-    X = _as_2d(X, "X", "reconstruction_error")
-    X_reconstructed = _as_2d(X_reconstructed, "X_reconstructed", "reconstruction_error")
+    X = _as_2d(X, "X", "reconstruction_error", images=True)
+    X_reconstructed = _as_2d(X_reconstructed, "X_reconstructed", "reconstruction_error",
+                             images=True)
     if X.shape != X_reconstructed.shape:
         raise ValueError(
             f"X has shape {X.shape} but X_reconstructed has shape {X_reconstructed.shape}; "
