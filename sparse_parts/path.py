@@ -78,7 +78,7 @@ def default_code_l1s(X, n_points=16, *, eps=1e-2):
     code_l1s : ndarray of shape (n_points,)
     """
     X = check_image_array(X, "default_code_l1s")
-    n_points = _check_n_points(n_points)
+    n_points = _check_positive_int(n_points, "n_points")
     if not (isinstance(eps, Real) and 0 < eps < 1):
         raise ValueError(f"eps must be a real number in (0, 1), got {eps!r}.")
     mean = X.mean(axis=0)
@@ -90,10 +90,10 @@ def default_code_l1s(X, n_points=16, *, eps=1e-2):
     return np.geomspace(eps * top, top, n_points) if n_points > 1 else np.array([top])
 
 
-def _check_n_points(n_points):
-    if isinstance(n_points, bool) or not isinstance(n_points, Integral) or n_points < 1:
-        raise ValueError(f"n_points must be a positive integer, got {n_points!r}.")
-    return int(n_points)
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def _check_code_l1s(code_l1s):
@@ -127,7 +127,7 @@ class PathResult:
     nonzeros : ndarray of shape (n_points,)
         Mean number of non-zero entries of the held-out codes: it falls with the
         strength more steadily than the Hoyer sparsity, which also weighs the
-        magnitudes of the entries (see :attr:`is_monotone`).
+        magnitudes of the entries (see :attr:`is_monotone` and :attr:`zero_fraction`).
     n_iter : ndarray of shape (n_points,)
         Iterations of every point's fit.
     fit_time : ndarray of shape (n_points,)
@@ -136,6 +136,9 @@ class PathResult:
         Indices of the Pareto-optimal points: no other point has a lower (or equal)
         MSE, a higher (or equal) sparsity and a lower (or equal) max-approximation
         error, one of them strictly.
+    inserted : ndarray of bool of shape (n_points,)
+        Whether a point was inserted by the refinement (``refine``) rather than being
+        one of the sweep's strengths.
     """
 
     code_l1s: np.ndarray
@@ -147,6 +150,11 @@ class PathResult:
     n_iter: np.ndarray
     fit_time: np.ndarray
     pareto: np.ndarray = field(default=None)
+    inserted: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        if self.inserted is None:
+            self.inserted = np.zeros(len(self.code_l1s), dtype=bool)
 
     @property
     def components(self):
@@ -154,29 +162,53 @@ class PathResult:
         return [model.components_ for model in self.models]
 
     @property
+    def zero_fraction(self):
+        """Mean fraction of exact zeros in the held-out codes, one per point.
+
+        ``1 - nonzeros / n_components``: the count the L1 penalty acts on, beside the
+        Hoyer sparsity, which also weighs how equal the surviving entries are.
+        """
+        return np.array([1.0 - z / model.components_.shape[0]
+                         for z, model in zip(self.nonzeros, self.models, strict=True)])
+
+    @property
     def is_monotone(self):
         """Whether the held-out sparsity never goes down as ``code_l1`` goes up.
 
         Not guaranteed: the problem is not convex, and the Hoyer sparsity of a code
-        weighs its magnitudes, not only how many entries are non-zero. On 12x12
-        patches of photographs (``benchmarks/README.md``) the path's sparsity went
-        down at 4 of 15 steps: at the first two the codes used more atoms, at two
-        others the mean number of non-zeros still fell. Such points are dominated by
-        their predecessor (lower MSE, sparser) and so are not in :attr:`pareto`:
-        choose among the Pareto points, which are ordered by both MSE and sparsity.
+        weighs its magnitudes, not only how many entries are non-zero. See
+        :attr:`sparsity_drops` for where and why it went down.
         """
         return bool(np.all(np.diff(self.sparsity) >= 0))
 
+    @property
+    def sparsity_drops(self):
+        """Indices ``i`` where the Hoyer sparsity is lower than at point ``i - 1``.
+
+        Two causes, told apart by :attr:`zero_fraction`: where the zero fraction fell
+        too, the fit moved to a dictionary that codes with more atoms (another local
+        optimum); where it rose or stayed, fewer atoms are used but their activations
+        are more equal, which lowers the L1/L2 ratio Hoyer measures. Measured on 12x12
+        patches of photographs (``benchmarks/README.md``). A dropping point is
+        dominated by its predecessor (lower MSE, sparser), so it is never in
+        :attr:`pareto`: choose among the Pareto points, which are ordered by both
+        MSE and sparsity, as :class:`SparseNMFPath`'s targets do.
+        """
+        return np.flatnonzero(np.diff(self.sparsity) < 0) + 1
+
     def as_records(self):
         """One dict per point (``code_l1``, ``mse``, ``sparsity``, ``max_approximation``,
-        ``nonzeros``, ``n_iter``, ``fit_time``, ``pareto``), for a DataFrame or a table."""
+        ``nonzeros``, ``zero_fraction``, ``n_iter``, ``fit_time``, ``pareto``,
+        ``inserted``), for a DataFrame or a table."""
         on_front = set(int(i) for i in self.pareto)
         return [{"code_l1": float(c), "mse": float(m), "sparsity": float(s),
-                 "max_approximation": float(a), "nonzeros": float(z), "n_iter": int(n),
-                 "fit_time": float(t), "pareto": i in on_front}
-                for i, (c, m, s, a, z, n, t) in enumerate(zip(
+                 "max_approximation": float(a), "nonzeros": float(z),
+                 "zero_fraction": float(f), "n_iter": int(n), "fit_time": float(t),
+                 "pareto": i in on_front, "inserted": bool(r)}
+                for i, (c, m, s, a, z, f, n, t, r) in enumerate(zip(
                     self.code_l1s, self.mse, self.sparsity, self.max_approximation,
-                    self.nonzeros, self.n_iter, self.fit_time, strict=True))]
+                    self.nonzeros, self.zero_fraction, self.n_iter, self.fit_time,
+                    self.inserted, strict=True))]
 
 
 def pareto_indices(mse, sparsity, max_approximation=None):
@@ -207,9 +239,41 @@ def _measure(model, X_test):
     return mse, sparsity, approx, float(np.mean(np.count_nonzero(codes, axis=1)))
 
 
+def _gaps(mse, sparsity):
+    """How far apart consecutive points are, in the path's normalised trade-off plane.
+
+    The geometric mean of the steps in log-MSE and in Hoyer sparsity, each divided by
+    its range over the path: the side of the square a peer point could fall into
+    between two neighbours, dominated by neither (0 where the next point does not
+    rise in both).
+    """
+    log_mse = np.log(np.maximum(mse, np.finfo(float).tiny))
+    steps = []
+    for values in (log_mse, np.asarray(sparsity, float)):
+        span = np.ptp(values)
+        steps.append(np.maximum(np.diff(values), 0) / (span if span > 0 else 1.0))
+    return np.sqrt(steps[0] * steps[1])
+
+
+def _fit_point(X, code_l1, components, n_components, path_max_iter, max_iter, tol,
+               random_state, params):
+    """One point of the path: a cold fit without ``components``, else a warm one."""
+    cold = components is None
+    model = SparseNMF(n_components, code_l1=float(code_l1),
+                      init="nndsvda" if cold else components,
+                      max_iter=max_iter if cold else path_max_iter,
+                      tol=tol if cold else 0.0, random_state=random_state, **params)
+    start = time.process_time()
+    model.fit(X)  # with tol=0 a warm point runs its budget, and does not warn
+    seconds = time.process_time() - start
+    if not cold:  # new codes solved by transform as the cold fit's are
+        model.set_params(max_iter=max_iter, tol=tol)
+    return model, seconds
+
+
 def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
                     n_components=None, path_max_iter=25, max_iter=200, tol=1e-4,
-                    random_state=None, measure=True, **params):
+                    refine=0, refine_gap=0.05, random_state=None, measure=True, **params):
     """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
 
     The first point (the smallest strength) is a cold fit of
@@ -217,6 +281,14 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     point starts from the previous point's atoms (``init=components_``) and runs
     ``path_max_iter`` iterations. The strengths go up, so the codes' sparsity follows
     them (see the module docstring for why, and for the measurements).
+
+    Then, with ``refine`` > 0, up to ``refine`` points are inserted where two
+    neighbours are far apart in the trade-off plane (log MSE against Hoyer sparsity,
+    each normalised by its range over the path): at the geometric mean of their
+    strengths, warm-started from the lower neighbour's atoms with ``path_max_iter``
+    iterations, one at a time into the largest gap while it exceeds ``refine_gap``.
+    A peer point between two neighbours, dominated by neither, is then dominated by
+    the point between them.
 
     Parameters
     ----------
@@ -236,11 +308,17 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
         Iterations of every warm-started point.
     max_iter, tol : int, float
         Of the first, cold, fit (and of every point's per-sample code solver).
+    refine : int, default=0
+        The most points the refinement inserts (0: none). Each costs
+        ``path_max_iter`` iterations and a measurement on ``X_test``.
+    refine_gap : float in (0, 1], default=0.05
+        A gap (the geometric mean of the normalised steps in log MSE and sparsity)
+        at or below which no point is inserted.
     random_state : int, RandomState or None, default=None
     measure : bool, default=True
         Measure every point on ``X_test``. False leaves the metrics NaN and
         ``pareto`` empty, for a caller that measures the models itself (``sparse-parts
-        front``).
+        front``); it cannot refine.
     **params
         Other parameters of :class:`~sparse_parts.SparseNMF` (``atom_sparseness``,
         ``code_sparseness``, ``image_shape``, ``device``...), the same for every point.
@@ -248,12 +326,15 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     Returns
     -------
     result : PathResult
+        Its points in increasing ``code_l1``, the inserted ones marked in
+        ``inserted``.
 
     Raises
     ------
     ValueError
-        For bad ``code_l1s`` (not in [0, 1), repeated, empty), bad ``n_points`` or
-        ``path_max_iter``, a ``code_l1`` or ``init`` in ``params``, or a SparseNMF
+        For bad ``code_l1s`` (not in [0, 1), repeated, empty), bad ``n_points``,
+        ``path_max_iter``, ``refine`` or ``refine_gap``, ``refine`` without
+        ``measure``, a ``code_l1`` or ``init`` in ``params``, or a SparseNMF
         parameter SparseNMF refuses.
 
     Examples
@@ -271,9 +352,16 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     unknown = sorted(set(params) - set(SparseNMF().get_params()))
     if unknown:
         raise ValueError(f"{', '.join(unknown)}: not parameter(s) of SparseNMF.")
-    if (isinstance(path_max_iter, bool) or not isinstance(path_max_iter, Integral)
-            or path_max_iter < 1):
-        raise ValueError(f"path_max_iter must be a positive integer, got {path_max_iter!r}.")
+    path_max_iter = _check_positive_int(path_max_iter, "path_max_iter")
+    if isinstance(refine, bool) or not isinstance(refine, Integral) or refine < 0:
+        raise ValueError(f"refine must be a non-negative integer (the most points to "
+                         f"insert), got {refine!r}.")
+    if isinstance(refine_gap, bool) or not isinstance(refine_gap, Real) \
+            or not 0 < refine_gap <= 1:
+        raise ValueError(f"refine_gap must be a real number in (0, 1], got {refine_gap!r}.")
+    if refine and not measure:
+        raise ValueError("refine needs the points measured: pass measure=True, or "
+                         "refine=0.")
     X = check_image_array(X, "sparse_nmf_path")
     code_l1s = (default_code_l1s(X, n_points, eps=eps) if code_l1s is None
                 else _check_code_l1s(code_l1s))
@@ -281,27 +369,30 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     if X_test.shape[1] != X.shape[1]:
         raise ValueError(f"X_test has {X_test.shape[1]} features but X has {X.shape[1]}.")
 
-    models, metrics, n_iter, fit_time = [], [], [], []
-    components = None
+    def fit(code_l1, components):
+        model, seconds = _fit_point(X, code_l1, components, n_components, path_max_iter,
+                                    max_iter, tol, random_state, params)
+        return [float(code_l1), model, model.n_iter_, seconds,
+                _measure(model, X_test) if measure else (math.nan,) * 4]
+
+    points, components = [], None
     for code_l1 in code_l1s:
-        cold = components is None
-        model = SparseNMF(n_components, code_l1=float(code_l1),
-                          init="nndsvda" if cold else components,
-                          max_iter=max_iter if cold else path_max_iter,
-                          tol=tol if cold else 0.0, random_state=random_state, **params)
-        start = time.process_time()
-        model.fit(X)  # with tol=0 a warm point runs its budget, and does not warn
-        fit_time.append(time.process_time() - start)
-        if not cold:  # new codes solved by transform as the cold fit's are
-            model.set_params(max_iter=max_iter, tol=tol)
-        components = model.components_
-        models.append(model)
-        n_iter.append(model.n_iter_)
-        metrics.append(_measure(model, X_test) if measure else (math.nan,) * 4)
+        points.append(fit(code_l1, components) + [False])
+        components = points[-1][1].components_
+    for _ in range(refine):
+        gaps = _gaps([p[4][0] for p in points], [p[4][1] for p in points])
+        i = int(np.argmax(gaps)) if gaps.size else 0
+        if not gaps.size or gaps[i] <= refine_gap:
+            break
+        low, high = points[i][0], points[i + 1][0]
+        between = math.sqrt(low * high) if low > 0 else high / 2
+        points.insert(i + 1, fit(between, points[i][1].components_) + [True])
+
+    code_l1s, models, n_iter, fit_time, metrics, inserted = zip(*points, strict=True)
     mse, sparsity, approx, nonzeros = (np.array(column)
                                        for column in zip(*metrics, strict=True))
-    result = PathResult(code_l1s, models, mse, sparsity, approx, nonzeros, np.array(n_iter),
-                        np.array(fit_time))
+    result = PathResult(np.array(code_l1s), list(models), mse, sparsity, approx, nonzeros,
+                        np.array(n_iter), np.array(fit_time), inserted=np.array(inserted))
     result.pareto = (pareto_indices(mse, sparsity, approx) if measure
                      else np.array([], dtype=int))
     return result
@@ -347,6 +438,8 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         Share of the images held out to measure the points.
     path_max_iter : int, default=25
         Iterations of every warm-started point of the path.
+    refine : int, default=0
+        The most points inserted into the path's gaps (see :func:`sparse_nmf_path`).
     max_iter : int, default=200
         Iterations of the path's first (cold) fit, and of the code solver.
     tol : float, default=1e-4
@@ -390,7 +483,7 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
 
     def __init__(self, n_components=None, *, select="sparsest_within_mse", mse_budget=None,
                  min_sparsity=None, code_l1s=None, n_points=16, validation_fraction=0.2,
-                 path_max_iter=25, max_iter=200, tol=1e-4, image_shape=None,
+                 path_max_iter=25, refine=0, max_iter=200, tol=1e-4, image_shape=None,
                  random_state=None):
         self.n_components = n_components
         self.select = select
@@ -400,6 +493,7 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         self.n_points = n_points
         self.validation_fraction = validation_fraction
         self.path_max_iter = path_max_iter
+        self.refine = refine
         self.max_iter = max_iter
         self.tol = tol
         self.image_shape = image_shape
@@ -447,8 +541,8 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         path = sparse_nmf_path(
             X[train], self.code_l1s, n_points=self.n_points, X_test=X[held],
             n_components=self.n_components, path_max_iter=self.path_max_iter,
-            max_iter=self.max_iter, tol=self.tol, random_state=rng.randint(2**31 - 1),
-            image_shape=self.image_shape)
+            refine=self.refine, max_iter=self.max_iter, tol=self.tol,
+            random_state=rng.randint(2**31 - 1), image_shape=self.image_shape)
         self.path_ = path
         self.best_index_ = self._choose(path)
         self.best_estimator_ = path.models[self.best_index_]

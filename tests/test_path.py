@@ -14,7 +14,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sparse_parts import SparseNMF
 from sparse_parts.metrics import hoyer_sparsity
 from sparse_parts.path import (
+    PathResult,
     SparseNMFPath,
+    _gaps,
     default_code_l1s,
     pareto_indices,
     sparse_nmf_path,
@@ -149,6 +151,97 @@ def test_bad_code_l1s(digits, code_l1s):
 def test_bad_path_arguments(digits, kwargs, match):
     with pytest.raises(ValueError, match=match):
         sparse_nmf_path(digits[0], n_components=4, **kwargs)
+
+
+# ------------------------------------------------------------------ refinement
+@pytest.fixture(scope="module")
+def coarse_paths(digits):
+    """A coarse path on the digits, without and with two inserted points."""
+    X, X_test, _ = digits
+    kwargs = dict(X_test=X_test, n_components=12, n_points=4, random_state=0)
+    return sparse_nmf_path(X, **kwargs), sparse_nmf_path(X, refine=2, **kwargs)
+
+
+def test_refinement_keeps_the_sweep_and_inserts_into_its_largest_gap(coarse_paths):
+    plain, refined = coarse_paths
+    assert refined.inserted.sum() == 2 and not plain.inserted.any()
+    sweep = ~refined.inserted
+    np.testing.assert_array_equal(refined.code_l1s[sweep], plain.code_l1s)
+    np.testing.assert_array_equal(refined.mse[sweep], plain.mse)  # the same fits
+    assert np.all(np.diff(refined.code_l1s) > 0)
+    # The first point goes into the plain path's largest gap, at the geometric mean.
+    gaps = _gaps(plain.mse, plain.sparsity)
+    i = int(np.argmax(gaps))
+    assert gaps[i] > 0.05
+    between = np.sqrt(plain.code_l1s[i] * plain.code_l1s[i + 1])
+    assert np.any(np.isclose(refined.code_l1s[refined.inserted], between))
+    # Every inserted point lies between two neighbours whose gap it splits: the
+    # largest gap of the refined path is smaller than the plain path's.
+    assert _gaps(refined.mse, refined.sparsity).max() < gaps.max()
+    assert refined.n_iter[refined.inserted].tolist() == [25, 25]
+    assert [r["inserted"] for r in refined.as_records()] == refined.inserted.tolist()
+
+
+def test_refinement_inserts_nothing_where_no_gap_exceeds_refine_gap(digits):
+    X, X_test, _ = digits
+    path = sparse_nmf_path(X, X_test=X_test, n_components=8, n_points=3, refine=5,
+                           refine_gap=1.0, path_max_iter=5, random_state=0)
+    assert len(path.code_l1s) == 3 and not path.inserted.any()
+
+
+def test_an_inserted_point_is_as_good_as_a_cold_fit(digits, coarse_paths):
+    X = digits[0]
+    refined = coarse_paths[1]
+    for code_l1, model in zip(refined.code_l1s[refined.inserted],
+                              np.array(refined.models)[refined.inserted], strict=True):
+        cold = SparseNMF(12, code_l1=code_l1, max_iter=600, tol=1e-5, random_state=0).fit(X)
+        assert _objective(model, X) <= 1.05 * _objective(cold, X)
+
+
+def test_zero_fraction_counts_the_exact_zeros_of_the_held_out_codes(digits, coarse_paths):
+    X_test = digits[1]
+    path = coarse_paths[0]
+    for fraction, model in zip(path.zero_fraction, path.models, strict=True):
+        assert fraction == pytest.approx(np.mean(model.transform(X_test) == 0))
+    assert np.all(np.diff(path.zero_fraction) > 0)  # the L1 penalty zeroes more codes
+    assert [r["zero_fraction"] for r in path.as_records()] == path.zero_fraction.tolist()
+
+
+def test_sparsity_drops_names_the_points_less_sparse_than_their_predecessor():
+    models = [SparseNMF(4) for _ in range(4)]
+    for model in models:
+        model.components_ = np.eye(4)
+    path = PathResult(np.array([0.1, 0.2, 0.3, 0.4]), models,
+                      mse=np.array([0.1, 0.2, 0.3, 0.4]),
+                      sparsity=np.array([0.5, 0.4, 0.6, 0.6]),
+                      max_approximation=np.full(4, np.nan),
+                      nonzeros=np.array([3.0, 2.0, 2.0, 1.0]),
+                      n_iter=np.ones(4, int), fit_time=np.zeros(4))
+    np.testing.assert_array_equal(path.sparsity_drops, [1])
+    assert not path.is_monotone
+    np.testing.assert_allclose(path.zero_fraction, [0.25, 0.5, 0.5, 0.75])
+    assert not path.inserted.any()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"refine": -1}, "refine must be a non-negative integer"),
+    ({"refine": 1.5}, "refine must be a non-negative integer"),
+    ({"refine": True}, "refine must be a non-negative integer"),
+    ({"refine_gap": 0.0}, "refine_gap must be a real number in"),
+    ({"refine_gap": 2.0}, "refine_gap must be a real number in"),
+    ({"refine": 2, "measure": False}, "refine needs the points measured"),
+])
+def test_bad_refinement_arguments(digits, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sparse_nmf_path(digits[0], n_components=4, **kwargs)
+
+
+def test_sparse_nmf_path_estimator_refines(digits):
+    X = digits[0]
+    model = SparseNMFPath(8, mse_budget=0.05, n_points=3, path_max_iter=5, refine=2,
+                          random_state=0).fit(X)
+    assert model.path_.inserted.sum() == 2
+    assert model.code_l1_ in model.path_.code_l1s
 
 
 # --------------------------------------------------------------- SparseNMFPath
