@@ -255,6 +255,28 @@ def _gaps(mse, sparsity):
     return np.sqrt(steps[0] * steps[1])
 
 
+def _largest_front_gap(code_l1s, mse, sparsity, refine_gap):
+    """The strength to insert into the widest gap of the (MSE, sparsity) front, or None.
+
+    The gaps are those between consecutive Pareto-optimal points (in increasing
+    strength; :func:`_gaps`): a gap beside a dominated point is no gap of the front.
+    The new strength is the geometric mean of the two ends' (their mean from 0); a gap
+    whose middle strength the path already has (its point was dominated) is passed
+    over, so no strength is fitted twice.
+    """
+    code_l1s = np.asarray(code_l1s)
+    front = np.sort(pareto_indices(mse, sparsity))  # by strength: the points are sorted
+    gaps = _gaps(np.asarray(mse)[front], np.asarray(sparsity)[front])
+    for j in np.argsort(gaps)[::-1]:
+        if gaps[j] <= refine_gap:
+            return None
+        low, high = code_l1s[front[j]], code_l1s[front[j + 1]]
+        between = math.sqrt(low * high) if low > 0 else high / 2
+        if not np.any(np.isclose(code_l1s, between, rtol=1e-9, atol=0)):
+            return between
+    return None
+
+
 def _fit_point(X, code_l1, components, n_components, path_max_iter, max_iter, tol,
                random_state, params):
     """One point of the path: a cold fit without ``components``, else a warm one."""
@@ -285,12 +307,13 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     them (see the module docstring for why, and for the measurements).
 
     Then, with ``refine`` > 0, up to ``refine`` points are inserted where two
-    neighbours are far apart in the trade-off plane (log MSE against Hoyer sparsity,
-    each normalised by its range over the path): at the geometric mean of their
-    strengths, warm-started from the lower neighbour's atoms with ``path_max_iter``
-    iterations, one at a time into the largest gap while it exceeds ``refine_gap``.
-    A peer point between two neighbours, dominated by neither, is then dominated by
-    the point between them.
+    neighbours on the front (consecutive Pareto-optimal points in (MSE, sparsity))
+    are far apart in the trade-off plane (log MSE against Hoyer sparsity, each
+    normalised by its range over the path): at the geometric mean of their
+    strengths, warm-started from the atoms of the nearest weaker point with
+    ``path_max_iter`` iterations, one at a time into the widest gap while it exceeds
+    ``refine_gap``. A peer point between two neighbours, dominated by neither, can
+    then be dominated by the point between them.
 
     Parameters
     ----------
@@ -382,13 +405,13 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
         points.append(fit(code_l1, components) + [False])
         components = points[-1][1].components_
     for _ in range(refine):
-        gaps = _gaps([p[4][0] for p in points], [p[4][1] for p in points])
-        i = int(np.argmax(gaps)) if gaps.size else 0
-        if not gaps.size or gaps[i] <= refine_gap:
+        between = _largest_front_gap([p[0] for p in points], [p[4][0] for p in points],
+                                     [p[4][1] for p in points], refine_gap)
+        if between is None:
             break
-        low, high = points[i][0], points[i + 1][0]
-        between = math.sqrt(low * high) if low > 0 else high / 2
-        points.insert(i + 1, fit(between, points[i][1].components_) + [True])
+        # Warm-started from the nearest weaker point, as the sweep goes.
+        i = int(np.searchsorted([p[0] for p in points], between))
+        points.insert(i, fit(between, points[i - 1][1].components_) + [True])
 
     code_l1s, models, n_iter, fit_time, metrics, inserted = zip(*points, strict=True)
     mse, sparsity, approx, nonzeros = (np.array(column)

@@ -17,6 +17,7 @@ from sparse_parts.path import (
     PathResult,
     SparseNMFPath,
     _gaps,
+    _largest_front_gap,
     default_code_l1s,
     pareto_indices,
     sparse_nmf_path,
@@ -181,17 +182,32 @@ def test_refinement_keeps_the_sweep_and_inserts_into_its_largest_gap(coarse_path
     np.testing.assert_array_equal(refined.code_l1s[sweep], plain.code_l1s)
     np.testing.assert_array_equal(refined.mse[sweep], plain.mse)  # the same fits
     assert np.all(np.diff(refined.code_l1s) > 0)
-    # The first point goes into the plain path's largest gap, at the geometric mean.
-    gaps = _gaps(plain.mse, plain.sparsity)
+    # The first point goes into the widest gap between neighbours on the plain path's
+    # front, at the geometric mean of their strengths.
+    front = np.sort(pareto_indices(plain.mse, plain.sparsity))
+    gaps = _gaps(plain.mse[front], plain.sparsity[front])
     i = int(np.argmax(gaps))
     assert gaps[i] > 0.05
-    between = np.sqrt(plain.code_l1s[i] * plain.code_l1s[i + 1])
+    between = np.sqrt(plain.code_l1s[front[i]] * plain.code_l1s[front[i + 1]])
     assert np.any(np.isclose(refined.code_l1s[refined.inserted], between))
-    # Every inserted point lies between two neighbours whose gap it splits: the
-    # largest gap of the refined path is smaller than the plain path's.
-    assert _gaps(refined.mse, refined.sparsity).max() < gaps.max()
+    # The points split the gaps: the refined front's widest gap is narrower.
+    refined_front = np.sort(pareto_indices(refined.mse, refined.sparsity))
+    assert _gaps(refined.mse[refined_front], refined.sparsity[refined_front]).max() \
+        < gaps.max()
     assert refined.n_iter[refined.inserted].tolist() == [25, 25]
     assert [r["inserted"] for r in refined.as_records()] == refined.inserted.tolist()
+
+
+def test_a_gap_beside_a_dominated_point_is_not_refined():
+    # Strengths 0.1, 0.2, 0.4: the point at 0.2 is dominated (less sparse than at 0.1),
+    # so the front's gap is from 0.1 to 0.4, and its middle is 0.2, already fitted.
+    code_l1s, mse, sparsity = [0.1, 0.2, 0.4], [0.1, 0.2, 0.4], [0.5, 0.4, 0.9]
+    assert _largest_front_gap(code_l1s, mse, sparsity, 0.05) is None
+    # Dominating the middle point, the front's gaps are split at 0.1-0.2 and 0.2-0.4.
+    sparsity = [0.5, 0.6, 0.9]
+    assert _largest_front_gap(code_l1s, mse, sparsity, 0.05) == pytest.approx(
+        np.sqrt(0.2 * 0.4))
+    assert _largest_front_gap(code_l1s, mse, sparsity, 1.0) is None
 
 
 def test_refinement_inserts_nothing_where_no_gap_exceeds_refine_gap(digits):
