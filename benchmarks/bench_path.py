@@ -9,18 +9,26 @@ On three image sets that ship with the installed packages, held out:
 - ``fashion``: Fashion-MNIST, 5,000 training / 2,000 held-out test images, k = 36.
 
 Per set it prints: the path (``sparse_nmf_path``, default grid of 16 strengths, 25
-iterations each) with held-out MSE, Hoyer sparsity of the codes (atoms at unit norm)
-and max-approximation error to dilation (disk(1)); cold ``SparseNMF`` fits at the same
-strengths (their monotonicity and their cost against the path's); scikit-learn's
-``MiniBatchDictionaryLearning(positive_code=True, positive_dict=True)`` over ``alpha``
-and ``NMF`` over ``alpha_W`` (``l1_ratio=1``), strengths scaled to the data's median
-sample norm so that the same grid is fair on every set; and the presets. For each peer
-point: whether a path point dominates it in (MSE, Hoyer) and in (MSE, Hoyer,
-max-approximation), and if not, why (beyond the path's range, or between two of its
-neighbours). Times are process CPU seconds on one BLAS thread.
+iterations each, and with ``--refine N`` up to N points inserted into the front's
+widest gaps) with held-out MSE, Hoyer sparsity of the codes (atoms at unit norm),
+max-approximation error to dilation (disk(1)), the mean number and fraction of zero
+codes and their evenness ``|h|_1 / (|h|_2 sqrt(L0))`` (Hoyer falls with L0 fixed
+when the evenness rises); cold ``SparseNMF`` fits at every ``--cold-every``-th
+strength (their monotonicity, and the path's cost as a multiple of one cold fit and
+against separate fits); scikit-learn's ``MiniBatchDictionaryLearning(positive_code=
+True, positive_dict=True)`` over ``alpha`` and ``NMF`` over ``alpha_W``
+(``l1_ratio=1``), strengths scaled to the data's median sample norm so that the same
+grid is fair on every set. For each peer point: whether the sweep, the refined path,
+and the cold fits dominate it in (MSE, Hoyer), the path also with the
+max-approximation, and if not, why (beyond the path's range, above its front, or in a
+gap between two neighbours). Then the presets: ``balanced`` and ``morphological`` as
+tuned on Fashion-MNIST and carried over to the set (``make_preset(name, k, X=X)``),
+``online`` carried over (its budget in optimiser steps), each with the path points
+and peers that dominate it or that it dominates. Times are process CPU seconds on one
+BLAS thread.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_path.py \\
-        [--sets digits photos fashion] [--cold-every 3]
+        [--sets digits photos fashion] [--cold-every 3] [--refine 8]
 """
 
 import argparse
@@ -80,6 +88,16 @@ def load(name):
         X_test = fetch_fashion_mnist("test", download_if_missing=False).data[:2000]
         return X_train.astype(np.float64), X_test.astype(np.float64), (28, 28), 36
     raise ValueError(name)
+
+
+def code_counts(codes):
+    """Mean non-zeros ``m`` and evenness ``e`` of the codes: Hoyer = (sqrt(k) - e sqrt(m))
+    / (sqrt(k) - 1), ``e = |h|_1 / (|h|_2 sqrt(m))`` in (0, 1], 1 when the non-zeros are
+    equal; so Hoyer can fall while ``m`` falls, if ``e`` rises."""
+    m = np.count_nonzero(codes, axis=1)
+    l1, l2 = np.abs(codes).sum(axis=1), np.linalg.norm(codes, axis=1)
+    used = m > 0
+    return float(m.mean()), float(np.mean(l1[used] / (l2[used] * np.sqrt(m[used]))))
 
 
 def measure(codes, atoms, X_test, shape):
@@ -151,22 +169,31 @@ def table(header, rows):
     print()
 
 
-def run(name, n_points, path_max_iter, eps, cold_every):
+def run(name, n_points, path_max_iter, eps, cold_every, refine):
     X, X_test, shape, k = load(name)
     print(f"## {name}: {X.shape[0]} train / {X_test.shape[0]} held out, "
           f"{X.shape[1]} pixels, k = {k}\n")
     start = time.process_time()
     path = sparse_nmf_path(X, X_test=X_test, n_components=k, random_state=0,
                            image_shape=shape, n_points=n_points,
-                           path_max_iter=path_max_iter, eps=eps)
+                           path_max_iter=path_max_iter, eps=eps, refine=refine)
     path_seconds = time.process_time() - start
-    points = [measure(m.transform(X_test), m.components_, X_test, shape)
-              for m in path.models]
+    codes = [m.transform(X_test) for m in path.models]
+    points = [measure(c, m.components_, X_test, shape)
+              for c, m in zip(codes, path.models, strict=True)]
     on_front = set(path.pareto.tolist())
-    table(["code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "iterations", "Pareto"],
-          [(float(c), *p, float(z), int(n), "yes" if i in on_front else "")
-           for i, (c, p, z, n) in enumerate(zip(path.code_l1s, points, path.nonzeros,
-                                                path.n_iter, strict=True))])
+    table(["code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "zero fraction",
+           "evenness", "iterations", "Pareto", "inserted"],
+          [(float(c), *p, float(z), float(f), code_counts(h)[1], int(n),
+            "yes" if i in on_front else "", "yes" if r else "")
+           for i, (c, p, z, f, h, n, r) in enumerate(zip(
+               path.code_l1s, points, path.nonzeros, path.zero_fraction, codes,
+               path.n_iter, path.inserted, strict=True))])
+    sweep = ~path.inserted
+    drops = path.sparsity_drops
+    print(f"Hoyer drops along the path at {len(drops)} points; at "
+          f"{int(np.sum(np.diff(path.zero_fraction)[drops - 1] < 0))} of them the zero "
+          "fraction fell too (more atoms per code), at the others the evenness rose.")
 
     cold_rows, cold_seconds = [], 0.0
     cold_at = path.code_l1s[::cold_every]
@@ -175,47 +202,72 @@ def run(name, n_points, path_max_iter, eps, cold_every):
                                                      image_shape=shape).fit(X))
         cold_seconds += seconds
         codes = model.transform(X_test)
+        nonzeros, evenness = code_counts(codes)
         cold_rows.append((float(c), *measure(codes, model.components_, X_test, shape),
-                          float(np.mean(np.count_nonzero(codes, axis=1))), model.n_iter_,
-                          seconds))
-    table(["cold code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "iterations", "s"],
-          cold_rows)
+                          nonzeros, 1 - nonzeros / k, evenness, model.n_iter_, seconds))
+    table(["cold code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "zero fraction",
+           "evenness", "iterations", "s"], cold_rows)
     cold_sparsity = np.array([r[2] for r in cold_rows])
     # Cold fits at every cold_every-th strength: their cost scaled to all the points.
-    cold_all = cold_seconds * len(path.code_l1s) / len(cold_at)
-    print(f"path: {path_seconds:.1f} s for {len(path.code_l1s)} points "
-          f"({path.n_iter.sum()} iterations; the first cold fit "
-          f"{path.fit_time[0]:.1f} s) = {path_seconds / cold_rows[0][-1]:.1f} first cold "
-          f"fits; {len(cold_rows)} separate cold fits: {cold_seconds:.1f} s, "
-          f"{len(path.code_l1s)} estimated {cold_all:.1f} s "
-          f"(path/cold = {path_seconds / cold_all:.2f}).")
-    print(f"sparsity decreases along the path: {int(np.sum(np.diff(path.sparsity) < 0))}; "
-          f"along the cold fits: {int(np.sum(np.diff(cold_sparsity) < 0))} "
+    n_sweep = int(sweep.sum())
+    cold_all = cold_seconds * n_sweep / len(cold_at)
+    one_cold = cold_seconds / len(cold_at)  # one cold fit at the default settings
+    sweep_fit, refine_fit = path.fit_time[sweep].sum(), path.fit_time[~sweep].sum()
+    print(f"path: {path_seconds:.1f} s in all, measurement included; fitting "
+          f"{sweep_fit:.1f} s for the {n_sweep} sweep points ({path.n_iter[sweep].sum()} "
+          f"iterations) + {refine_fit:.1f} s for {int((~sweep).sum())} inserted "
+          f"({path.n_iter[~sweep].sum()} iterations). One cold fit (mean of "
+          f"{len(cold_rows)}): {one_cold:.1f} s, so the sweep costs "
+          f"{sweep_fit / one_cold:.1f} cold fits and the refined path "
+          f"{(sweep_fit + refine_fit) / one_cold:.1f}; {n_sweep} separate cold fits "
+          f"estimated {cold_all:.1f} s (sweep/cold = {sweep_fit / cold_all:.2f}).")
+    print(f"sparsity decreases along the sweep: "
+          f"{int(np.sum(np.diff(path.sparsity[sweep]) < 0))}, the refined path: "
+          f"{len(drops)}; along the cold fits: {int(np.sum(np.diff(cold_sparsity) < 0))} "
           f"(largest drop {max(0.0, -np.diff(cold_sparsity, prepend=0).min()):.3f}).\n")
 
-    rows, n2, n3 = [], 0, 0
-    for label, mse, sparsity, approx, seconds in peers(X, X_test, shape, k):
+    sweep_points = [p for p, r in zip(points, path.inserted, strict=True) if not r]
+    peer_points = peers(X, X_test, shape, k)
+    cold_points = [r[1:4] for r in cold_rows]
+    rows, counts = [], np.zeros(4, dtype=int)
+    for label, mse, sparsity, approx, seconds in peer_points:
+        by_sweep = dominance((mse, sparsity, approx), sweep_points)[0]
         two, three, why = dominance((mse, sparsity, approx), points)
-        n2, n3 = n2 + two, n3 + three
-        rows.append((label, mse, sparsity, approx, seconds, "yes" if two else "no",
-                     "yes" if three else "no", why))
-    table(["peer", "MSE", "Hoyer", "max-approx", "s", "dominated (MSE, Hoyer)",
-           "dominated (+ max-approx)", "why not"], rows)
-    print(f"path dominates {n2} of {len(rows)} peer points in (MSE, Hoyer), {n3} of "
-          f"{len(rows)} with max-approximation too.\n")
+        by_cold = dominance((mse, sparsity, approx), cold_points)[0]
+        counts += (by_sweep, two, three, by_cold)
+        rows.append((label, mse, sparsity, approx, seconds, "yes" if by_sweep else "no",
+                     "yes" if two else "no", "yes" if three else "no",
+                     "yes" if by_cold else "no", why))
+    table(["peer", "MSE", "Hoyer", "max-approx", "s", "dominated by the sweep",
+           "dominated (MSE, Hoyer)", "dominated (+ max-approx)",
+           "dominated by the cold fits", "why not"], rows)
+    print(f"the sweep dominates {counts[0]} of {len(rows)} peer points in (MSE, Hoyer); "
+          f"the refined path {counts[1]} of {len(rows)}, {counts[2]} with "
+          f"max-approximation too; the {len(cold_rows)} cold fits {counts[3]}.\n")
+
+    def beats(a, b):  # a dominates b in (MSE, Hoyer)
+        return a[0] <= b[0] and a[1] >= b[1] and (a[0] < b[0] or a[1] > b[1])
 
     preset_rows = []
-    for preset in ("balanced", "morphological"):
-        for data in (None, X):  # as tuned on Fashion-MNIST, and carried over to X
-            model, seconds = timed(lambda p=preset, data=data: make_preset(
-                p, k, X=data, random_state=0, image_shape=shape).fit(X))
-            point = measure(model.transform(X_test), model.components_, X_test, shape)
-            two, three, why = dominance(point, points)
-            label = preset if data is None else f"{preset}, X=X"
-            preset_rows.append((label, model.code_l1, *point, seconds,
-                                "yes" if two else "no", why or "on or behind the path"))
-    table(["preset", "code_l1", "MSE", "Hoyer", "max-approx", "s",
-           "dominated by the path", "place"], preset_rows)
+    for preset, data in (("balanced", None), ("balanced", X), ("morphological", None),
+                         ("morphological", X), ("online", X)):
+        # SparseNMF presets as tuned on Fashion-MNIST and carried over to X; the
+        # auto-encoder carried over only (its budget is in optimiser steps).
+        model, seconds = timed(lambda p=preset, data=data: make_preset(
+            p, k, X=data, random_state=0, image_shape=shape).fit(X))
+        point = measure(model.transform(X_test), model.components_, X_test, shape)
+        two, _, why = dominance(point, points)
+        strength = getattr(model, "code_l1", None) or model.sparsity_weight
+        label = preset if data is None else f"{preset}, X=X"
+        preset_rows.append((
+            label, float(strength), *point, seconds,
+            sum(beats(p, point) for p in points), sum(beats(point, p) for p in points),
+            ", ".join(r[0] for r in peer_points if beats(r[1:3], point)) or "-",
+            ", ".join(r[0] for r in peer_points if beats(point, r[1:3])) or "-",
+            why or "dominated by the path"))
+    table(["preset", "code_l1 / sparsity_weight", "MSE", "Hoyer", "max-approx", "s",
+           "path points dominating it", "path points it dominates",
+           "peers dominating it", "peers it dominates", "place"], preset_rows)
 
 
 def main():
@@ -227,12 +279,15 @@ def main():
     parser.add_argument("--eps", type=float, default=1e-2)
     parser.add_argument("--cold-every", type=int, default=1,
                         help="cold fits at every n-th strength of the path only")
+    parser.add_argument("--refine", type=int, default=0,
+                        help="points the path's refinement may insert into its gaps")
     args = parser.parse_args()
     print(f"path: n_points={args.n_points}, path_max_iter={args.path_max_iter}, "
-          f"eps={args.eps}\n")
+          f"eps={args.eps}, refine={args.refine}\n")
     for name in args.sets:
         start = time.perf_counter()
-        run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every)
+        run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every,
+            args.refine)
         print(f"({name}: {time.perf_counter() - start:.0f} s wall)\n")
 
 
