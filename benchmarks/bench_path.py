@@ -28,7 +28,7 @@ and peers that dominate it or that it dominates. Times are process CPU seconds o
 BLAS thread.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_path.py \\
-        [--sets digits photos fashion] [--cold-every 3] [--refine 8]
+        [--sets digits photos fashion] [--cold-every 3] [--refine 8] [--path-tol 1e-3]
 """
 
 import argparse
@@ -169,14 +169,15 @@ def table(header, rows):
     print()
 
 
-def run(name, n_points, path_max_iter, eps, cold_every, refine):
+def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol):
     X, X_test, shape, k = load(name)
     print(f"## {name}: {X.shape[0]} train / {X_test.shape[0]} held out, "
           f"{X.shape[1]} pixels, k = {k}\n")
     start = time.process_time()
     path = sparse_nmf_path(X, X_test=X_test, n_components=k, random_state=0,
                            image_shape=shape, n_points=n_points,
-                           path_max_iter=path_max_iter, eps=eps, refine=refine)
+                           path_max_iter=path_max_iter, eps=eps, refine=refine,
+                           path_tol=path_tol)
     path_seconds = time.process_time() - start
     codes = [m.transform(X_test) for m in path.models]
     points = [measure(c, m.components_, X_test, shape)
@@ -281,13 +282,15 @@ def main():
                         help="cold fits at every n-th strength of the path only")
     parser.add_argument("--refine", type=int, default=0,
                         help="points the path's refinement may insert into its gaps")
+    parser.add_argument("--path-tol", type=float, default=0.0,
+                        help="tolerance that may stop a warm point before its budget")
     args = parser.parse_args()
     print(f"path: n_points={args.n_points}, path_max_iter={args.path_max_iter}, "
-          f"eps={args.eps}, refine={args.refine}\n")
+          f"eps={args.eps}, refine={args.refine}, path_tol={args.path_tol}\n")
     for name in args.sets:
         start = time.perf_counter()
         run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every,
-            args.refine)
+            args.refine, args.path_tol)
         print(f"({name}: {time.perf_counter() - start:.0f} s wall)\n")
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
@@ -251,7 +252,24 @@ def test_sparsity_drops_names_the_points_less_sparse_than_their_predecessor():
     assert not path.inserted.any()
 
 
+def test_path_tol_stops_warm_points_within_their_budget_without_warning(digits):
+    X, X_test, _ = digits
+    kwargs = dict(X_test=X_test, n_components=8, n_points=4, path_max_iter=60,
+                  random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        loose = sparse_nmf_path(X, path_tol=1e-2, **kwargs)
+        fixed = sparse_nmf_path(X, **kwargs)
+    assert np.all(loose.n_iter[1:] <= 60) and np.any(loose.n_iter[1:] < 60)
+    assert list(fixed.n_iter[1:]) == [60, 60, 60]
+    assert loose.n_iter[0] == fixed.n_iter[0]  # the cold point keeps its own tol
+    assert loose.models[1].get_params()["tol"] == 1e-4  # transform as a cold fit's
+
+
 @pytest.mark.parametrize("kwargs, match", [
+    ({"path_tol": -0.1}, "path_tol must be a real number in"),
+    ({"path_tol": 1.0}, "path_tol must be a real number in"),
+    ({"path_tol": "a"}, "path_tol must be a real number in"),
     ({"refine": -1}, "refine must be a non-negative integer"),
     ({"refine": 1.5}, "refine must be a non-negative integer"),
     ({"refine": True}, "refine must be a non-negative integer"),
