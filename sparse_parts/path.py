@@ -18,11 +18,12 @@ dictionary a little from the last. The first point is a cold fit (SparseNMF's de
 start); every following one starts from the previous atoms, with their codes solved
 to the code solver's default accuracy, and runs ``path_max_iter`` iterations: a fixed
 budget makes the cost predictable, ``n_points * path_max_iter`` iterations beyond one
-fit. Measured by ``benchmarks/bench_path.py`` (``benchmarks/README.md``; 16 points, 25
-iterations each, one BLAS thread on a shared 2-core CPU): the sweep cost 8.3 and 8.5
-times one cold fit on the digits and on 12x12 photograph patches, about half of 16
-separate cold fits, not the "small multiple of one fit" of a convex path: each point
-still moves the dictionary.
+fit (``path_tol`` stops points earlier, at another balance of cost and quality on
+each set measured). Measured by ``benchmarks/bench_path.py`` (``benchmarks/README.md``;
+16 points, 25 iterations each, one BLAS thread on a shared 2-core CPU): the sweep cost
+8.3, 8.5 and 8.1 times one cold fit on the digits, 12x12 photograph patches and 5,000
+Fashion-MNIST images, about half of 16 separate cold fits, not the "small multiple of
+one fit" of a convex path: each point still moves the dictionary.
 
 Sparsity follows the strength on the digits and on Fashion-MNIST. On the photograph
 patches it follows it up to ``code_l1`` = 0.04 (Hoyer 0.83 to 0.87, zero fraction
