@@ -506,8 +506,12 @@ def _initialize(X, n_components, init, rng):
         components = np.abs(rng.standard_normal((n_components, n_features))) * scale
         return codes.astype(dtype), components.astype(dtype)
 
-    # A rough SVD is enough for a starting point: 2 power iterations, not 7.
-    U, S, Vt = randomized_svd(X, n_components, n_iter=2, random_state=rng)
+    # A rough SVD is enough for a starting point: one power iteration. Measured on the
+    # 10,000 Fashion-MNIST test images (k = 100, component scope, S_h = 0.6): the first
+    # iteration's MSE 0.0315 / 0.0329 / 0.0312 and 21 / 22-27 / 20 iterations to the
+    # study's MSE with 1 / 2 / 4 power iterations; with 2 the start changed with the
+    # number of BLAS threads (22 iterations on one, 27 on two), with 1 and 4 it did not.
+    U, S, Vt = randomized_svd(X, n_components, n_iter=1, random_state=rng)
     codes = np.zeros((n_samples, n_components), dtype=dtype)
     components = np.zeros((n_components, n_features), dtype=dtype)
     codes[:, 0] = np.sqrt(S[0]) * np.abs(U[:, 0])

@@ -211,9 +211,10 @@ def _fit(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights, square
     for n_iter in range(1, max_iter + 1):
         # Atoms, codes fixed: the columns of A^T in  X^T ~ A^T C^T. The atoms'
         # constraint holds their unit norm, so the scale convention holds throughout.
-        atoms_t = atom_constraint.update(atoms_t, X.T @ codes_hat, gram(codes_hat))
+        atoms_t = atom_constraint.update(atoms_t, xp.product_by_columns(X.T, codes_hat),
+                                         gram(codes_hat))
         # Codes, atoms fixed.
-        B = X @ atoms_t
+        B = xp.product_by_columns(X, atoms_t)
         G = gram(atoms_t)
         new_codes = code_constraint.update(
             codes, B if l1_weights is None else B - l1_weights[:, None], G)

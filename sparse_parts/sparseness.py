@@ -399,6 +399,13 @@ def _project_torch(torch, X, l1, l2):
     return result[0] if was_vector else result
 
 
+def _above(x, threshold):
+    """The entries of the vector ``x`` above ``threshold``, as float64."""
+    if threshold == -math.inf:
+        return x.astype(np.float64, copy=False)
+    return np.compress(x > threshold, x).astype(np.float64, copy=False)
+
+
 def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
     """Project one long vector like :func:`project_l1_l2`, from a guessed threshold.
 
@@ -442,28 +449,41 @@ def project_vector_warm(x, l1, l2, threshold=None, max_passes=12):
             and 0 < l2 <= l1 <= math.sqrt(x.size) * l2 < math.inf):
         l1, l2 = (float(target[0]) for target in _check_targets(l1, l2, 1, x.size))
     ratio_sq = (l1 / l2) ** 2
-    x64 = x.astype(np.float64, copy=False)
-    support = None if threshold is None else x64 > threshold
-    k_prev = x64.size if support is None else int(np.count_nonzero(support))
+    # ``candidates`` is always the upper level set {x > low}, in float64 for the sums:
+    # from a threshold below the answer the next one is higher and only the
+    # candidates need a look (they shrink pass by pass); a threshold that falls below
+    # ``low`` looks at all of x again. (np.compress: half the time of a boolean index.)
+    low = -math.inf if threshold is None else threshold
+    candidates = _above(x, low)
     for _ in range(max_passes):
-        values = x64 if support is None else x64[support]
-        k = values.size
+        k = candidates.size
         if k <= ratio_sq or k == 0:
-            break
-        s1 = float(values.sum())
-        s2 = float(np.dot(values, values))
+            if low == -math.inf:
+                break
+            # A guess above the answer left too few entries: start again from all.
+            low = -math.inf
+            candidates = _above(x, low)
+            continue
+        s1 = float(candidates.sum())
+        s2 = float(np.dot(candidates, candidates))
         spread = max(k * s2 - s1 * s1, 0.0)
         t = (s1 - math.sqrt(ratio_sq * spread / (k - ratio_sq))) / k
-        support = x64 > t
-        k_new = int(np.count_nonzero(support))
-        # Supports are upper level sets of x, so equal sizes mean equal sets.
-        if k_new == k_prev == k and k_new > ratio_sq:
-            shifted = np.maximum(x64 - t, 0.0)
-            norm = float(np.linalg.norm(shifted))
-            if norm > 0:
-                return (shifted * (l2 / norm)).astype(x.dtype, copy=False), t
-            break
-        k_prev = k_new
+        if t >= low:
+            inside = candidates > t
+            if np.count_nonzero(inside) == k:
+                # {x > t} is the candidates (the others are <= low <= t): the
+                # support is settled, and this t is the projection's threshold.
+                # Its norm from the support in float64; the vector in x's dtype.
+                gaps = candidates - t
+                norm = math.sqrt(float(np.dot(gaps, gaps)))
+                if norm > 0:
+                    shifted = np.maximum(x - x.dtype.type(t), 0)
+                    return (shifted * x.dtype.type(l2 / norm)).astype(x.dtype, copy=False), t
+                break
+            candidates = np.compress(inside, candidates)
+        else:
+            candidates = _above(x, t)
+        low = t
     return project_l1_l2(x, l1, l2), None
 
 
