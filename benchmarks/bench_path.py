@@ -169,7 +169,7 @@ def table(header, rows):
     print()
 
 
-def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol):
+def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol, restart=False):
     X, X_test, shape, k = load(name)
     print(f"## {name}: {X.shape[0]} train / {X_test.shape[0]} held out, "
           f"{X.shape[1]} pixels, k = {k}\n")
@@ -177,19 +177,21 @@ def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol):
     path = sparse_nmf_path(X, X_test=X_test, n_components=k, random_state=0,
                            image_shape=shape, n_points=n_points,
                            path_max_iter=path_max_iter, eps=eps, refine=refine,
-                           path_tol=path_tol)
+                           path_tol=path_tol, restart_on_drop=restart)
     path_seconds = time.process_time() - start
     codes = [m.transform(X_test) for m in path.models]
     points = [measure(c, m.components_, X_test, shape)
               for c, m in zip(codes, path.models, strict=True)]
     on_front = set(path.pareto.tolist())
     table(["code_l1", "MSE", "Hoyer", "max-approx", "non-zeros", "zero fraction",
-           "evenness", "iterations", "Pareto", "inserted"],
+           "evenness", "iterations", "Pareto", "inserted", "cold restart"],
           [(float(c), *p, float(z), float(f), code_counts(h)[1], int(n),
-            "yes" if i in on_front else "", "yes" if r else "")
-           for i, (c, p, z, f, h, n, r) in enumerate(zip(
+            "yes" if i in on_front else "", "yes" if r else "", "yes" if b else "")
+           for i, (c, p, z, f, h, n, r, b) in enumerate(zip(
                path.code_l1s, points, path.nonzeros, path.zero_fraction, codes,
-               path.n_iter, path.inserted, strict=True))])
+               path.n_iter, path.inserted, path.restarted, strict=True))])
+    print(f"{int(path.restarted.sum())} points kept a cold restart after a drop "
+          "(restart_on_drop).")
     sweep = ~path.inserted
     drops = path.sparsity_drops
     print(f"Hoyer drops along the path at {len(drops)} points; at "
@@ -284,13 +286,17 @@ def main():
                         help="points the path's refinement may insert into its gaps")
     parser.add_argument("--path-tol", type=float, default=0.0,
                         help="tolerance that may stop a warm point before its budget")
+    parser.add_argument("--restart-on-drop", action="store_true",
+                        help="restart_on_drop=True: a cold fit where the sparsity drops, "
+                             "the lower objective kept")
     args = parser.parse_args()
     print(f"path: n_points={args.n_points}, path_max_iter={args.path_max_iter}, "
-          f"eps={args.eps}, refine={args.refine}, path_tol={args.path_tol}\n")
+          f"eps={args.eps}, refine={args.refine}, path_tol={args.path_tol}, "
+          f"restart_on_drop={args.restart_on_drop}\n")
     for name in args.sets:
         start = time.perf_counter()
         run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every,
-            args.refine, args.path_tol)
+            args.refine, args.path_tol, restart=args.restart_on_drop)
         print(f"({name}: {time.perf_counter() - start:.0f} s wall)\n")
 
 

@@ -145,6 +145,11 @@ class PathResult:
     inserted : ndarray of bool of shape (n_points,)
         Whether a point was inserted by the refinement (``refine``) rather than being
         one of the sweep's strengths.
+    restarted : ndarray of bool of shape (n_points,)
+        Whether a point's model is a cold fit that replaced its warm-started one
+        (``restart_on_drop``: the warm point's sparsity fell below its predecessor's
+        and the cold fit solved the point's problem better). Its ``fit_time`` counts
+        both fits.
     """
 
     code_l1s: np.ndarray
@@ -157,10 +162,13 @@ class PathResult:
     fit_time: np.ndarray
     pareto: np.ndarray = field(default=None)
     inserted: np.ndarray = field(default=None)
+    restarted: np.ndarray = field(default=None)
 
     def __post_init__(self):
         if self.inserted is None:
             self.inserted = np.zeros(len(self.code_l1s), dtype=bool)
+        if self.restarted is None:
+            self.restarted = np.zeros(len(self.code_l1s), dtype=bool)
 
     @property
     def components(self):
@@ -205,16 +213,16 @@ class PathResult:
     def as_records(self):
         """One dict per point (``code_l1``, ``mse``, ``sparsity``, ``max_approximation``,
         ``nonzeros``, ``zero_fraction``, ``n_iter``, ``fit_time``, ``pareto``,
-        ``inserted``), for a DataFrame or a table."""
+        ``inserted``, ``restarted``), for a DataFrame or a table."""
         on_front = set(int(i) for i in self.pareto)
         return [{"code_l1": float(c), "mse": float(m), "sparsity": float(s),
                  "max_approximation": float(a), "nonzeros": float(z),
                  "zero_fraction": float(f), "n_iter": int(n), "fit_time": float(t),
-                 "pareto": i in on_front, "inserted": bool(r)}
-                for i, (c, m, s, a, z, f, n, t, r) in enumerate(zip(
+                 "pareto": i in on_front, "inserted": bool(r), "restarted": bool(b)}
+                for i, (c, m, s, a, z, f, n, t, r, b) in enumerate(zip(
                     self.code_l1s, self.mse, self.sparsity, self.max_approximation,
                     self.nonzeros, self.zero_fraction, self.n_iter, self.fit_time,
-                    self.inserted, strict=True))]
+                    self.inserted, self.restarted, strict=True))]
 
 
 def pareto_indices(mse, sparsity, max_approximation=None):
@@ -243,6 +251,15 @@ def _measure(model, X_test):
     else:
         approx = max_approximation_error(model, X_test, codes=codes)
     return mse, sparsity, approx, float(np.mean(np.count_nonzero(codes, axis=1)))
+
+
+def _penalised_objective(model, X, code_l1):
+    """``0.5 ||X - C A||^2 + sum_i w_i sum_j c_ij`` of ``model`` on ``X``, with its codes
+    from ``transform`` and SparseNMF's per-sample weights ``w_i = code_l1 ||x_i||``."""
+    codes = model.transform(X)
+    residual = X - model.inverse_transform(codes)
+    weights = float(code_l1) * np.sqrt(np.einsum("ij,ij->i", X, X))
+    return 0.5 * float(np.vdot(residual, residual)) + float(weights @ codes.sum(axis=1))
 
 
 def _gaps(mse, sparsity):
@@ -306,7 +323,8 @@ def _fit_point(X, code_l1, components, n_components, path_max_iter, path_tol, ma
 
 def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
                     n_components=None, path_max_iter=25, path_tol=0.0, max_iter=200, tol=1e-4,
-                    refine=0, refine_gap=0.05, random_state=None, measure=True, **params):
+                    refine=0, refine_gap=0.05, restart_on_drop=False, random_state=None,
+                    measure=True, **params):
     """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
 
     The first point (the smallest strength) is a cold fit of
@@ -353,6 +371,19 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     refine_gap : float in (0, 1], default=0.05
         A gap (the geometric mean of the normalised steps in log MSE and sparsity)
         at or below which no point is inserted.
+    restart_on_drop : bool, default=False
+        Where a warm-started point's held-out sparsity falls below its predecessor's,
+        fit the point cold too (as the first point) and keep whichever model has the
+        lower penalised objective on ``X`` (codes from ``transform``): the better
+        solution of the point's own problem, not the sparser one. It answers whether
+        a drop comes from a stale warm dictionary or from the problem itself: on 12x12
+        photograph patches the warm point had the lower objective at 7 of the 8 drops
+        of the sweep (the less sparse codes are the better solution there: Hoyer
+        sparsity is not what the penalty minimises) and the path's dominance of the
+        peers did not change, for 1.5 times the sweep's fitting time
+        (``benchmarks/README.md``); hence off by default. Each
+        cold fit costs ``max_iter`` iterations at most, only where a drop occurs.
+        Needs ``measure``.
     random_state : int, RandomState or None, default=None
     measure : bool, default=True
         Measure every point on ``X_test``. False leaves the metrics NaN and
@@ -402,6 +433,8 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     if isinstance(refine_gap, bool) or not isinstance(refine_gap, Real) \
             or not 0 < refine_gap <= 1:
         raise ValueError(f"refine_gap must be a real number in (0, 1], got {refine_gap!r}.")
+    if not isinstance(restart_on_drop, bool | np.bool_):
+        raise ValueError(f"restart_on_drop must be True or False, got {restart_on_drop!r}.")
     if refine and not measure:
         raise ValueError("refine needs the points measured: pass measure=True, or "
                          "refine=0.")
@@ -420,7 +453,17 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
 
     points, components = [], None
     for code_l1 in code_l1s:
-        points.append(fit(code_l1, components) + [False])
+        point = fit(code_l1, components) + [False, False]
+        if (restart_on_drop and measure and points
+                and point[4][1] < points[-1][4][1]):
+            cold = fit(code_l1, None) + [False, True]
+            cold[3] += point[3]  # the point cost both fits
+            if _penalised_objective(cold[1], X, code_l1) \
+                    < _penalised_objective(point[1], X, code_l1):
+                point = cold
+            else:
+                point[3] = cold[3]
+        points.append(point)
         components = points[-1][1].components_
     for _ in range(refine):
         between = _largest_front_gap([p[0] for p in points], [p[4][0] for p in points],
@@ -429,13 +472,15 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
             break
         # Warm-started from the nearest weaker point, as the sweep goes.
         i = int(np.searchsorted([p[0] for p in points], between))
-        points.insert(i, fit(between, points[i - 1][1].components_) + [True])
+        points.insert(i, fit(between, points[i - 1][1].components_) + [True, False])
 
-    code_l1s, models, n_iter, fit_time, metrics, inserted = zip(*points, strict=True)
+    code_l1s, models, n_iter, fit_time, metrics, inserted, restarted = zip(*points,
+                                                                           strict=True)
     mse, sparsity, approx, nonzeros = (np.array(column)
                                        for column in zip(*metrics, strict=True))
     result = PathResult(np.array(code_l1s), list(models), mse, sparsity, approx, nonzeros,
-                        np.array(n_iter), np.array(fit_time), inserted=np.array(inserted))
+                        np.array(n_iter), np.array(fit_time), inserted=np.array(inserted),
+                        restarted=np.array(restarted))
     result.pareto = (pareto_indices(mse, sparsity, approx) if measure
                      else np.array([], dtype=int))
     return result

@@ -276,10 +276,66 @@ def test_path_tol_stops_warm_points_within_their_budget_without_warning(digits):
     ({"refine_gap": 0.0}, "refine_gap must be a real number in"),
     ({"refine_gap": 2.0}, "refine_gap must be a real number in"),
     ({"refine": 2, "measure": False}, "refine needs the points measured"),
+    ({"restart_on_drop": "yes"}, "restart_on_drop must be True or False"),
 ])
 def test_bad_refinement_arguments(digits, kwargs, match):
     with pytest.raises(ValueError, match=match):
         sparse_nmf_path(digits[0], n_components=4, **kwargs)
+
+
+def _forced_drop(monkeypatch, at):
+    """Make the path's measurement report a sparsity drop at strength ``at``."""
+    import sparse_parts.path as path_module
+
+    measure = path_module._measure
+
+    def measured(model, X_test):
+        mse, sparsity, approx, nonzeros = measure(model, X_test)
+        if np.isclose(model.code_l1, at) and model.init is not SparseNMF().init:
+            sparsity = -1.0  # the warm point only: its cold restart is measured truly
+        return mse, sparsity, approx, nonzeros
+
+    monkeypatch.setattr(path_module, "_measure", measured)
+
+
+def test_a_sparsity_drop_gets_a_cold_restart_and_keeps_the_better_solution(
+        digits, monkeypatch):
+    X = digits[0]
+    strengths = [0.01, 0.03, 0.1]
+    plain = sparse_nmf_path(X, strengths, n_components=8, path_max_iter=5,
+                            random_state=0, restart_on_drop=False)
+    _forced_drop(monkeypatch, 0.03)
+    path = sparse_nmf_path(X, strengths, n_components=8, path_max_iter=5, random_state=0,
+                           restart_on_drop=True)
+    cold = SparseNMF(8, code_l1=0.03, random_state=0).fit(X)
+    warm = plain.models[1]
+    # The point's model is whichever of the warm and the cold fit solves its problem
+    # better.
+    kept = path.models[1]
+    best = min((warm, cold), key=lambda m: _objective(m, X))
+    np.testing.assert_allclose(kept.components_, best.components_, rtol=1e-6, atol=1e-9)
+    assert path.restarted.tolist() == [False, best is cold, False]
+    assert path.as_records()[1]["restarted"] == (best is cold)
+    # The path goes on from the kept point's atoms.
+    next_warm = SparseNMF(code_l1=0.1, init=kept.components_, max_iter=5, tol=0,
+                          random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        next_warm.fit(X)
+    np.testing.assert_allclose(path.models[2].components_, next_warm.components_,
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_no_drop_no_restart(digits):
+    X = digits[0]
+    strengths = [0.01, 0.03, 0.1]
+    with_restarts = sparse_nmf_path(X, strengths, n_components=8, path_max_iter=5,
+                                    random_state=0, restart_on_drop=True)
+    without = sparse_nmf_path(X, strengths, n_components=8, path_max_iter=5,
+                              random_state=0, restart_on_drop=False)
+    assert with_restarts.is_monotone and not with_restarts.restarted.any()
+    for a, b in zip(with_restarts.models, without.models, strict=True):
+        np.testing.assert_array_equal(a.components_, b.components_)
 
 
 def test_sparse_nmf_path_estimator_refines(digits):
