@@ -16,7 +16,8 @@ the stop may come up to 4 iterations late); ``--batched on`` runs it on the CPU 
 ``--batched off`` runs the numpy algorithm on the device. With ``--nmf-torch`` and
 the package ``nmf-torch`` installed, its batch HALS (``run_nmf(algo="halsvar",
 mode="batch")``, unconstrained) is timed to the same MSE on the same device: the
-fewest ``batch_max_iter`` (in steps of 10) reaching it is found first (untimed), then that fit timed.
+fewest ``batch_max_iter`` (in steps of 10) reaching it is found first (untimed),
+then that fit timed.
 
 Run:  .venv/bin/python benchmarks/bench_nmf_device.py --device cuda --skip-numpy [--nmf-torch]
       .venv/bin/python benchmarks/bench_nmf_device.py --device cpu --n-images 10000 --threads 1

@@ -53,6 +53,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._decomposition import PartBasedMixin
+from ._nmf_constraints import code_l1_weights
 from ._utils import check_image_array, check_images
 from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 from .nmf import SparseNMF
@@ -258,8 +259,9 @@ def _penalised_objective(model, X, code_l1):
     from ``transform`` and SparseNMF's per-sample weights ``w_i = code_l1 ||x_i||``."""
     codes = model.transform(X)
     residual = X - model.inverse_transform(codes)
-    weights = float(code_l1) * np.sqrt(np.einsum("ij,ij->i", X, X))
-    return 0.5 * float(np.vdot(residual, residual)) + float(weights @ codes.sum(axis=1))
+    weights = code_l1_weights(X, float(code_l1))  # None without a penalty
+    penalty = 0.0 if weights is None else float(weights @ codes.sum(axis=1))
+    return 0.5 * float(np.vdot(residual, residual)) + penalty
 
 
 def _gaps(mse, sparsity):
@@ -457,12 +459,11 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
         if (restart_on_drop and measure and points
                 and point[4][1] < points[-1][4][1]):
             cold = fit(code_l1, None) + [False, True]
-            cold[3] += point[3]  # the point cost both fits
+            both = point[3] + cold[3]  # the point cost both fits, whichever is kept
             if _penalised_objective(cold[1], X, code_l1) \
                     < _penalised_objective(point[1], X, code_l1):
                 point = cold
-            else:
-                point[3] = cold[3]
+            point[3] = both
         points.append(point)
         components = points[-1][1].components_
     for _ in range(refine):
