@@ -405,8 +405,9 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     ------
     ValueError
         For bad ``code_l1s`` (not in [0, 1), repeated, empty), bad ``n_points``,
-        ``path_max_iter``, ``path_tol``, ``refine`` or ``refine_gap``, ``refine`` without
-        ``measure``, a ``code_l1`` or ``init`` in ``params``, or a SparseNMF
+        ``path_max_iter``, ``path_tol``, ``refine``, ``refine_gap`` or
+        ``restart_on_drop``, ``refine`` or ``restart_on_drop`` without ``measure``, a
+        ``code_l1`` or ``init`` in ``params``, or a SparseNMF
         parameter SparseNMF refuses.
 
     Examples
@@ -440,6 +441,9 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     if refine and not measure:
         raise ValueError("refine needs the points measured: pass measure=True, or "
                          "refine=0.")
+    if restart_on_drop and not measure:
+        raise ValueError("restart_on_drop needs the points measured (a drop is one of the "
+                         "measured sparsity): pass measure=True, or restart_on_drop=False.")
     X = check_image_array(X, "sparse_nmf_path")
     code_l1s = (default_code_l1s(X, n_points, eps=eps) if code_l1s is None
                 else _check_code_l1s(code_l1s))
@@ -456,8 +460,7 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     points, components = [], None
     for code_l1 in code_l1s:
         point = fit(code_l1, components) + [False, False]
-        if (restart_on_drop and measure and points
-                and point[4][1] < points[-1][4][1]):
+        if restart_on_drop and points and point[4][1] < points[-1][4][1]:
             cold = fit(code_l1, None) + [False, True]
             both = point[3] + cold[3]  # the point cost both fits, whichever is kept
             if _penalised_objective(cold[1], X, code_l1) \

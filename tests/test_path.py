@@ -277,6 +277,7 @@ def test_path_tol_stops_warm_points_within_their_budget_without_warning(digits):
     ({"refine_gap": 2.0}, "refine_gap must be a real number in"),
     ({"refine": 2, "measure": False}, "refine needs the points measured"),
     ({"restart_on_drop": "yes"}, "restart_on_drop must be True or False"),
+    ({"restart_on_drop": True, "measure": False}, "restart_on_drop needs the points measured"),
 ])
 def test_bad_refinement_arguments(digits, kwargs, match):
     with pytest.raises(ValueError, match=match):
