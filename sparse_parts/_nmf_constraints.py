@@ -46,6 +46,7 @@ projection of ``t_j``), the projected gradient steps follow the penalised gradie
 and the objective :func:`codes_from_grams` computes from ``B`` includes the penalty.
 """
 
+import math
 import time
 import warnings
 
@@ -115,7 +116,8 @@ def _sweep(F, B, G, project_column, n_sweeps=1):
 
 
 def _clamp(target, j):
-    return xp.clamp0(target)
+    # The target is the sweep's own new array: clamped in place on numpy.
+    return target.clamp_min(0) if xp.is_tensor(target) else np.maximum(target, 0, out=target)
 
 
 class _WarmUnitProjection:
@@ -220,9 +222,18 @@ class UnitColumns:
                       else _WarmUnitProjection(n_rows, sparseness, n_columns))
 
     def _project_column(self, target, j):
-        if self._unit is None:
+        if self._unit is not None:
+            return self._unit(target, j)
+        if xp.is_tensor(target):
             return _unit_positive(target[:, None])[:, 0]
-        return self._unit(target, j)
+        # _unit_positive of one numpy column, without its per-call array overheads
+        # (a fifth of a warm path's time on 12x12 photograph patches, k = 36).
+        positive = np.maximum(target, 0)
+        norm = math.sqrt(float(positive @ positive))
+        if norm > 0:
+            positive /= norm
+            return positive
+        return _unit_positive(target[:, None])[:, 0]  # the unit vector on its largest
 
     def update(self, F, B, G, n_sweeps=ATOM_SWEEPS):
         F = xp.copy_columns(F)
@@ -450,7 +461,8 @@ def codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol, codes):
     return codes
 
 
-def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=None):
+def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=None,
+                codes=None):
     """Codes of every sample with the atoms fixed, each sample on its own.
 
     Non-negative least squares, or codes held in the sparseness cone when
@@ -461,10 +473,17 @@ def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=N
     the sample alone, whatever its units. With a torch ``device`` (a resolved
     device string) the numpy ``X`` and ``components`` are solved there, and the
     codes come back as a numpy array.
+
+    ``codes`` (numpy, ``n_samples x n_components``, on ``X``'s scale) is a starting
+    point instead of the default one: the codes of a neighbouring problem (the same
+    images under the previous atoms or strength of a path), from which the sweeps
+    reach the tolerance in a few passes. Without a sparseness the problem of each
+    sample is convex and the result is the default start's, within the tolerance.
     """
     if device is not None:
         codes = solve_codes(xp.to_device(X, device), xp.to_device(components, device),
-                            sparseness, max_iter, tol, code_l1=code_l1)
+                            sparseness, max_iter, tol, code_l1=code_l1,
+                            codes=None if codes is None else xp.to_device(codes, device))
         return xp.as_numpy(codes)
     row_scale = xp.row_max(X)
     row_scale[row_scale == 0] = 1
@@ -474,6 +493,14 @@ def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=N
     weights = code_l1_weights(X, code_l1)
     if weights is not None:
         B = B - weights[:, None]
+    squared_norms = _row_dot(X, X)
+    if codes is not None:
+        codes = xp.fortran(xp.clamp0(codes / row_scale[:, None]), dtype=X.dtype)
+        codes = codes_from_grams(B, G, squared_norms, sparseness, max_iter, tol,
+                                 codes if sparseness is None else xp.fortran(
+                                     project_sparseness_cone(codes, sparseness,
+                                                             at_least=True)))
+        return xp.contiguous(codes * row_scale[:, None])
     # The best multiple of each atom alone, clamped, rescaled as a whole.
     diagonal = xp.diagonal(G)
     codes = xp.clamp0(B) / xp.where(diagonal > 0, diagonal, 1)
@@ -481,7 +508,6 @@ def solve_codes(X, components, sparseness, max_iter, tol, device=None, code_l1=N
     scale = _row_dot(B, codes) / xp.where(curvature > 0, curvature, 1)
     codes *= xp.clamp0(scale)[:, None]
     codes = xp.fortran(codes, dtype=X.dtype)
-    squared_norms = _row_dot(X, X)
     if sparseness is not None:
         # Start the sparse codes from the non-negative least-squares ones, projected:
         # near the optimum already, where the ill-conditioned gradient steps are slow.

@@ -171,10 +171,40 @@ def _has_online_fit(model):
     return True
 
 
+def _warm_codes_budget(max_iter, tol):
+    """``(max_iter, tol)`` of the code solver for a warm start's codes: the fit's own,
+    but at least the solver's defaults (a short fit with ``tol=0`` would otherwise
+    solve them with its few iterations and no tolerance)."""
+    return (max(max_iter, _WARM_CODES_MAX_ITER),
+            min(tol, _WARM_CODES_TOL) if tol > 0 else _WARM_CODES_TOL)
+
+
+def _check_init_codes(init_codes, init, shape):
+    """``init_codes`` validated against the warm start it belongs to (None passes)."""
+    if init_codes is None:
+        return None
+    if isinstance(init, str):
+        raise ValueError("init_codes starts the codes of a warm start: give the starting "
+                         f"atoms as init too (init={init!r} computes its own codes).")
+    try:
+        codes = check_array(init_codes, dtype=[np.float64, np.float32],
+                            input_name="init_codes")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"init_codes must be an array of shape (n_samples, n_components) "
+                         f"= {shape}; got {init_codes!r:.80} ({error}).") from None
+    if codes.shape != shape or (codes < 0).any():
+        raise ValueError(
+            f"init_codes must be a non-negative array of shape (n_samples, n_components) "
+            f"= {shape}; got shape {codes.shape}"
+            f"{' with negative entries' if (codes < 0).any() else ''}.")
+    return codes
+
+
 def _start(X, n_components, init, rng, atom_constraint, code_constraint, sample_sparseness,
-           max_iter, tol, code_l1):
+           max_iter, tol, code_l1, init_codes=None):
     """``(codes, atoms_t)`` to start a fit from: a named start, or given atoms (a warm
-    start) with the codes that :meth:`SparseNMF.transform` gives for them."""
+    start) with the codes that :meth:`SparseNMF.transform` gives for them (solved from
+    ``init_codes`` if given, on ``X``'s scale)."""
     if isinstance(init, str):
         return starting_point(X, n_components, init, rng, atom_constraint, code_constraint)
     atoms_t = np.asfortranarray(atom_constraint.project(init.T.astype(X.dtype)))
@@ -185,9 +215,7 @@ def _start(X, n_components, init, rng, atom_constraint, code_constraint, sample_
     # codes 17% above the converged objective with 15% zeros instead of 54%, and the
     # warm fit descended from those dense codes for its whole budget.
     codes = solve_codes(X, np.ascontiguousarray(atoms_t.T), sample_sparseness,
-                        max(max_iter, _WARM_CODES_MAX_ITER),
-                        min(tol, _WARM_CODES_TOL) if tol > 0 else _WARM_CODES_TOL,
-                        None, code_l1)
+                        *_warm_codes_budget(max_iter, tol), None, code_l1, codes=init_codes)
     return np.asfortranarray(code_constraint.project(codes), dtype=X.dtype), atoms_t
 
 
@@ -235,7 +263,7 @@ def _fit(X, codes, atoms_t, atom_constraint, code_constraint, l1_weights, square
 def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=None,
                code_sparseness_scope="sample", code_l1=None, init="nndsvd", max_iter=200,
                tol=1e-4, random_state=None, verbose=0, callback=None, extrapolate=True,
-               device=None, batched=None):
+               device=None, batched=None, init_codes=None):
     """Factorise ``X ~ codes @ components`` with non-negative, sparse factors.
 
     Minimises :math:`\\frac12 \\|X - C A\\|_F^2` (plus the codes' L1 penalty, given
@@ -263,6 +291,13 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         batched, no host synchronisation inside an iteration; the objective read
         every few iterations, where ``callback`` and ``tol`` apply). None: on a CUDA
         device only. Needs a ``device``.
+    init_codes : array of shape (n_samples, n_components), default=None
+        With starting atoms as ``init``: the codes the starting codes are solved
+        from, instead of the code solver's own start (as scikit-learn's
+        ``non_negative_factorization`` takes ``W`` beside ``H``). The codes of a
+        neighbouring fit (a point of :func:`~sparse_parts.path.sparse_nmf_path`)
+        reach the solver's tolerance in a few sweeps; without a sparseness on the
+        codes, the start is the same within that tolerance.
 
     Other parameters are those of :class:`SparseNMF`.
 
@@ -283,6 +318,7 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         n_samples, n_features, n_components, atom_sparseness, code_sparseness,
         code_sparseness_scope, init, max_iter, tol)
     code_l1 = _check_code_l1(code_l1)
+    init_codes = _check_init_codes(init_codes, init, (n_samples, n_components))
     if callback is not None and not callable(callback):
         raise ValueError(f"callback must be None or a callable, got {callback!r}.")
     device = xp.resolve_torch_device(device)
@@ -301,7 +337,8 @@ def sparse_nmf(X, n_components=None, *, atom_sparseness=None, code_sparseness=No
         X, n_components, atom_sparseness, code_sparseness, code_sparseness_scope)
     codes, atoms_t = _start(X, n_components, init, rng, atom_constraint, code_constraint,
                             code_sparseness if code_sparseness_scope == "sample" else None,
-                            max_iter, tol, code_l1)
+                            max_iter, tol, code_l1,
+                            None if init_codes is None else init_codes / data_scale)
     squared_norm_X = float(np.vdot(X, X))
     X, codes, atoms_t = (xp.to_device(a, device) for a in (X, codes, atoms_t))
     # The penalty shifts the codes' B (see _nmf_constraints), its value adds to the
@@ -540,7 +577,18 @@ default="nndsvd"
         """
         if _distributed.is_dask_array(X):  # fitted on the chunks, where they live
             return _distributed.fit_transform(self, X)
-        X, device = self._prepare(X, reset=True)
+        return self._fit_prepared(*self._prepare(X, reset=True))
+
+    def _fit_prepared(self, X, device, init_codes=None, warm_final=False):
+        """The fit of ``fit_transform`` on a prepared ``X``; returns the codes of ``X``.
+
+        ``init_codes``: see :func:`sparse_nmf`. ``warm_final``: solve the returned
+        codes from the fit's last ones rather than from the code solver's own start
+        (a few sweeps instead of a solve: :func:`~sparse_parts.path.sparse_nmf_path`
+        starts its next point from them); without a sparseness on the codes, the same
+        codes within the code solver's default tolerance (whatever the fit's own), else
+        possibly another local optimum than ``transform``'s.
+        """
         check_real(self.forget_factor, "forget_factor", low=0, high=1)  # for partial_fit
         self.image_shape_ = resolve_image_shape(X.shape[1], self.image_shape, required=False)
         n_components = X.shape[1] if self.n_components is None else self.n_components
@@ -551,13 +599,16 @@ default="nndsvd"
             code_sparseness=self.code_sparseness,
             code_sparseness_scope=self.code_sparseness_scope, code_l1=self.code_l1,
             init=self.init, max_iter=self.max_iter, tol=self.tol,
-            random_state=self.random_state, verbose=self.verbose, device=device)
+            random_state=self.random_state, verbose=self.verbose, device=device,
+            init_codes=init_codes)
         if not (self.code_sparseness is not None and self.code_sparseness_scope == "component"):
             # The codes the per-sample solver gives, so that fit_transform(X) agrees
             # with fit(X).transform(X) (the sample-wise constraint is not convex, and
             # the fit's last codes may sit in another local optimum).
-            codes = solve_codes(X, components, self._sample_sparseness(), self.max_iter,
-                                self.tol, device, self.code_l1)
+            budget = (_warm_codes_budget(self.max_iter, self.tol) if warm_final
+                      else (self.max_iter, self.tol))
+            codes = solve_codes(X, components, self._sample_sparseness(), *budget, device,
+                                self.code_l1, codes=codes if warm_final else None)
         self.components_ = components
         self.n_components_ = components.shape[0]
         self.n_iter_ = n_iter

@@ -302,25 +302,32 @@ def _largest_front_gap(code_l1s, mse, sparsity, refine_gap):
     return None
 
 
-def _fit_point(X, code_l1, components, n_components, path_max_iter, path_tol, max_iter,
+def _fit_point(X, code_l1, start, n_components, path_max_iter, path_tol, max_iter,
                tol, random_state, params):
-    """One point of the path: a cold fit without ``components``, else a warm one."""
-    cold = components is None
+    """One point of the path: a cold fit without ``start``, else a warm one from
+    ``start = (components, codes)``, a neighbouring point's atoms and training codes.
+
+    Returns ``(model, codes, seconds)``, ``codes`` those of ``X`` by the point's atoms,
+    solved from the fit's last ones (the next point's start).
+    """
+    cold = start is None
+    components, codes = (None, None) if cold else start
     # The cold point starts as a cold SparseNMF does (its default init, NNDSVD): from
     # NNDSVDA's denser start the photo patches' path began at Hoyer 0.59, not 0.83.
     model = SparseNMF(n_components, code_l1=float(code_l1),
                       init=SparseNMF().init if cold else components,
                       max_iter=max_iter if cold else path_max_iter,
                       tol=tol if cold else path_tol, random_state=random_state, **params)
-    start = time.process_time()
+    began = time.process_time()
     with warnings.catch_warnings():
         if not cold:  # path_max_iter is the warm point's budget, not a failure to converge
             warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X)
-    seconds = time.process_time() - start
+        codes = model._fit_prepared(*model._prepare(X, reset=True), init_codes=codes,
+                                    warm_final=True)
+    seconds = time.process_time() - began
     if not cold:  # new codes solved by transform as the cold fit's are
         model.set_params(max_iter=max_iter, tol=tol)
-    return model, seconds
+    return model, codes, seconds
 
 
 def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
@@ -451,15 +458,19 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     if X_test.shape[1] != X.shape[1]:
         raise ValueError(f"X_test has {X_test.shape[1]} features but X has {X.shape[1]}.")
 
-    def fit(code_l1, components):
-        model, seconds = _fit_point(X, code_l1, components, n_components, path_max_iter,
-                                    path_tol, max_iter, tol, random_state, params)
+    def fit(code_l1, start):
+        """``[code_l1, model, n_iter, seconds, metrics, training codes]`` of a point."""
+        model, codes, seconds = _fit_point(X, code_l1, start, n_components, path_max_iter,
+                                           path_tol, max_iter, tol, random_state, params)
         return [float(code_l1), model, model.n_iter_, seconds,
-                _measure(model, X_test) if measure else (math.nan,) * 4]
+                _measure(model, X_test) if measure else (math.nan,) * 4, codes]
 
-    points, components = [], None
+    def start_from(point):  # a neighbour's atoms and training codes
+        return point[1].components_, point[5]
+
+    points, start = [], None
     for code_l1 in code_l1s:
-        point = fit(code_l1, components) + [False, False]
+        point = fit(code_l1, start) + [False, False]
         if restart_on_drop and points and point[4][1] < points[-1][4][1]:
             cold = fit(code_l1, None) + [False, True]
             both = point[3] + cold[3]  # the point cost both fits, whichever is kept
@@ -468,7 +479,7 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
                 point = cold
             point[3] = both
         points.append(point)
-        components = points[-1][1].components_
+        start = start_from(points[-1])
     for _ in range(refine):
         between = _largest_front_gap([p[0] for p in points], [p[4][0] for p in points],
                                      [p[4][1] for p in points], refine_gap)
@@ -476,10 +487,10 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
             break
         # Warm-started from the nearest weaker point, as the sweep goes.
         i = int(np.searchsorted([p[0] for p in points], between))
-        points.insert(i, fit(between, points[i - 1][1].components_) + [True, False])
+        points.insert(i, fit(between, start_from(points[i - 1])) + [True, False])
 
-    code_l1s, models, n_iter, fit_time, metrics, inserted, restarted = zip(*points,
-                                                                           strict=True)
+    code_l1s, models, n_iter, fit_time, metrics, _, inserted, restarted = zip(*points,
+                                                                              strict=True)
     mse, sparsity, approx, nonzeros = (np.array(column)
                                        for column in zip(*metrics, strict=True))
     result = PathResult(np.array(code_l1s), list(models), mse, sparsity, approx, nonzeros,
