@@ -6,8 +6,10 @@ import os
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.utils import check_random_state
 
 from sparse_parts import cli
+from sparse_parts.metrics import hoyer_sparsity, reconstruction_error
 from sparse_parts.path import default_code_l1s, sparse_nmf_path
 from sparse_parts.study.catalog import (
     GRID,
@@ -17,6 +19,7 @@ from sparse_parts.study.catalog import (
     with_data_code_l1s,
 )
 from sparse_parts.study.data import load_data
+from sparse_parts.study.estimators import CodeL1Path
 from sparse_parts.study.front import PATH_MAX_ITER
 from sparse_parts.study.settings import complete_settings, resolve_settings
 
@@ -33,6 +36,14 @@ def _read(path):
 def _code_l1(row):
     params = dict(p.split("=") for p in row["params"].split(", "))
     return float(params["code_l1"])
+
+
+def _measured(models, X):
+    """Held-out MSE and Hoyer sparsity of every model on ``X``."""
+    codes = [m.transform(X) for m in models]
+    return ([reconstruction_error(X, m.inverse_transform(c))
+             for m, c in zip(models, codes, strict=True)],
+            [hoyer_sparsity(c) for c in codes])
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +139,43 @@ def test_only_the_fixed_code_l1_points_are_replaced_where_the_first_was():
     assert with_data_code_l1s(peers, X) == peers
     points = code_l1_path_configs(X, quick=True)
     assert all(c.quick and c.family == "nmf" for c in points)
+
+
+def test_code_l1_path_without_refinement_is_the_unmeasured_sweep():
+    X = np.random.default_rng(0).random((60, 16))
+    strengths = (0.01, 0.05, 0.2)
+    unrefined = CodeL1Path(strengths, 4, max_iter=50, path_max_iter=5, random_state=0,
+                           image_shape=(4, 4)).fit(X).path_
+    path = sparse_nmf_path(X, list(strengths), n_components=4, max_iter=50, path_max_iter=5,
+                           random_state=0, image_shape=(4, 4), measure=False)
+    assert np.all(np.isnan(unrefined.mse)) and not unrefined.inserted.any()
+    for ours, theirs in zip(unrefined.models, path.models, strict=True):
+        np.testing.assert_array_equal(ours.components_, theirs.components_)
+    # Refined, the sweep's points are the same fits; the subset only decides where to
+    # insert: a fixed draw of refine_sample training images.
+    refined = CodeL1Path(strengths, 4, max_iter=50, path_max_iter=5, refine=3,
+                         refine_sample=30, random_state=0, image_shape=(4, 4)).fit(X).path_
+    assert refined.inserted.any()
+    sweep = [m for m, new in zip(refined.models, refined.inserted, strict=True) if not new]
+    for ours, theirs in zip(sweep, path.models, strict=True):
+        np.testing.assert_array_equal(ours.components_, theirs.components_)
+    subset = X[np.sort(check_random_state(0).choice(60, 30, replace=False))]
+    mse, hoyer = _measured(refined.models, subset)
+    np.testing.assert_allclose(refined.mse, mse, rtol=1e-10)
+    np.testing.assert_allclose(refined.sparsity, hoyer, rtol=1e-10)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"refine": -1}, "refine must be a non-negative integer"),
+    ({"refine": 1.5}, "refine must be a non-negative integer"),
+    ({"refine": True}, "refine must be a non-negative integer"),
+    ({"refine": "2"}, "refine must be a non-negative integer"),
+    ({"refine": 2, "refine_gap": 0}, "refine_gap must be"),
+    ({"refine": 2, "refine_sample": 0}, "refine_sample must be a positive integer"),
+    ({"refine": 2, "refine_sample": 1.5}, "refine_sample must be a positive integer"),
+    ({"refine_sample": True}, "refine_sample must be a positive integer"),
+])
+def test_code_l1_path_rejects_bad_refinement_parameters(params, match):
+    X = np.random.default_rng(0).random((20, 16))
+    with pytest.raises(ValueError, match=match):
+        CodeL1Path((0.01, 0.1), 2, max_iter=5, path_max_iter=2, **params).fit(X)
