@@ -6,7 +6,12 @@ catalog.Config` (a row of the report or a point of the grid) with a run's settin
 trainable parameters from the architecture alone (no torch needed), for the reports.
 """
 
+import copy
+from numbers import Integral
+
+import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
 
 from .._utils import conv_geometry, split_image_shape
 from .catalog import AUTOENCODERS
@@ -114,26 +119,78 @@ def n_parameters(model, image_shape, n_components):
 class CodeL1Path(BaseEstimator):
     """SparseNMF's warm-started ``code_l1`` path as one estimator, for the model cache.
 
-    ``fit`` runs :func:`~sparse_parts.path.sparse_nmf_path` over ``code_l1s`` (without
-    measuring the points: the study measures every model as any other) and keeps the
-    result in ``path_``; its parameters, hashed by the cache, are all that makes it.
+    ``fit`` runs :func:`~sparse_parts.path.sparse_nmf_path` over ``code_l1s`` and keeps
+    the result in ``path_``; its parameters, hashed by the cache, are all that makes it.
+    Without ``refine`` the points are not measured (the study measures every model as
+    any other). With ``refine`` they are measured on ``refine_sample`` training images
+    drawn once with ``random_state``, only to decide where the refinement inserts its
+    points (the widest gaps of the path's front); the study then measures every point,
+    the inserted ones too, on its held-out images.
+
+    Parameters
+    ----------
+    code_l1s : sequence of float, default=()
+        The strengths of the sweep.
+    n_components : int, default=None
+    max_iter : int, default=200
+        Of the first, cold, point.
+    path_max_iter : int, default=25
+        Of every warm-started point, the inserted ones too.
+    refine : int, default=0
+        The most points the refinement inserts (``sparse_nmf_path``'s ``refine``);
+        0 fits the sweep alone, unmeasured.
+    refine_gap : float, default=0.05
+        ``sparse_nmf_path``'s ``refine_gap``.
+    refine_sample : int, default=2000
+        The most training images the points are measured on when refining: a fixed
+        random subset, so that the measurements stay cheap on 60,000 images.
+    random_state : int, RandomState or None, default=None
+        Of the fits, and of the subset's draw.
+    image_shape : tuple, default=None
     """
 
     def __init__(self, code_l1s=(), n_components=None, *, max_iter=200, path_max_iter=25,
-                 random_state=None, image_shape=None):
+                 refine=0, refine_gap=0.05, refine_sample=2000, random_state=None,
+                 image_shape=None):
         self.code_l1s = code_l1s
         self.n_components = n_components
         self.max_iter = max_iter
         self.path_max_iter = path_max_iter
+        self.refine = refine
+        self.refine_gap = refine_gap
+        self.refine_sample = refine_sample
         self.random_state = random_state
         self.image_shape = image_shape
 
     def fit(self, X, y=None):
-        """Fit the path on ``X``; return self."""
+        """Fit the path on ``X``; return self.
+
+        Raises
+        ------
+        ValueError
+            For a ``refine_sample`` that is not a positive integer, or a parameter
+            :func:`~sparse_parts.path.sparse_nmf_path` refuses (``refine``,
+            ``refine_gap``...).
+        """
         from ..path import sparse_nmf_path
 
+        sample = self.refine_sample
+        if isinstance(sample, bool) or not isinstance(sample, Integral) or sample < 1:
+            raise ValueError(f"refine_sample must be a positive integer (the most training "
+                             f"images the refined path is measured on), got {sample!r}.")
+        refine = self.refine
+        # refine=0 is the unmeasured sweep as before; anything else sparse_nmf_path checks.
+        measure = not (isinstance(refine, Integral) and not isinstance(refine, bool)
+                       and refine == 0)
+        X_measured = None
+        if measure and len(X) > sample:
+            # A copy of the random state, so that drawing the subset leaves the fits'
+            # randomness as it is without refinement.
+            rng = check_random_state(copy.deepcopy(self.random_state))
+            X_measured = X[np.sort(rng.choice(len(X), sample, replace=False))]
         self.path_ = sparse_nmf_path(
             X, list(self.code_l1s), n_components=self.n_components, max_iter=self.max_iter,
-            path_max_iter=self.path_max_iter, random_state=self.random_state,
-            image_shape=self.image_shape, measure=False)
+            path_max_iter=self.path_max_iter, refine=refine, refine_gap=self.refine_gap,
+            random_state=self.random_state, image_shape=self.image_shape, measure=measure,
+            X_test=X_measured)
         return self
