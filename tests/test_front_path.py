@@ -102,12 +102,18 @@ def test_the_sparsity_of_the_data_path_follows_its_strength_on_the_digits(digits
     assert hoyer[-1] - hoyer[0] > 0.2 and mse[-1] > mse[0]
 
 
+def _quick_settings(data):
+    """The completed settings of a ``--quick`` run on ``data``, its training and test
+    images."""
+    settings = resolve_settings(data_path=data, quick=True)
+    X_train, _, X_test, _, shape = load_data(settings)
+    return complete_settings(settings, len(X_train), len(X_test), shape), X_train, X_test
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_the_data_path_is_one_warm_started_path_cached_as_one_model(digits_front):
     data, out, first = digits_front
-    settings = resolve_settings(data_path=data, quick=True)
-    X_train, _, X_test, _, shape = load_data(settings)
-    settings = complete_settings(settings, len(X_train), len(X_test), shape)
+    settings, X_train, X_test = _quick_settings(data)
     first = [r for r in first if r["config"].startswith("code-l1-path-")]
     again = [r for r in _read(os.path.join(out, "front.csv"))
              if r["config"].startswith("code-l1-path-")]
@@ -124,7 +130,7 @@ def test_the_data_path_is_one_warm_started_path_cached_as_one_model(digits_front
     path = sparse_nmf_path(X_train, sweep, n_components=settings.n_components,
                            max_iter=settings.nmf_max_iter, path_max_iter=PATH_MAX_ITER,
                            refine=REFINE_POINTS[True], random_state=settings.seed,
-                           image_shape=shape)
+                           image_shape=settings.image_shape)
     np.testing.assert_allclose([_code_l1(r) for r in first], path.code_l1s, rtol=1e-12)
     mse, hoyer = _measured(path.models, X_test)
     np.testing.assert_allclose([float(r["mse"]) for r in first], mse, rtol=1e-5)
@@ -177,16 +183,14 @@ def test_the_refinement_inserts_points_of_their_own_between_their_neighbours(dig
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_the_cached_path_time_is_shared_among_all_its_points(digits_front):
     data, out, _ = digits_front
-    settings = resolve_settings(data_path=data, quick=True)
-    X_train, _, X_test, _, shape = load_data(settings)
-    settings = complete_settings(settings, len(X_train), len(X_test), shape)
+    settings, X_train, X_test = _quick_settings(data)
     rows = [r for r in _read(os.path.join(out, "front.csv"))
             if r["config"].startswith("code-l1-path-")]
     sweep = tuple(_code_l1(r) for r in rows if _is_sweep(r["config"]))
     estimator = CodeL1Path(sweep, settings.n_components, max_iter=settings.nmf_max_iter,
                            path_max_iter=PATH_MAX_ITER, refine=REFINE_POINTS[True],
                            refine_sample=REFINE_SAMPLE, random_state=settings.seed,
-                           image_shape=shape)
+                           image_shape=settings.image_shape)
     name = f"nmf-code-l1-path-{cache_key(estimator, X_train)}.pkl"
     assert os.listdir(os.path.join(out, "cache")).count(name) == 1
     path, seconds, cached = fit_or_load_estimator(estimator, "nmf-code-l1-path", X_train,
