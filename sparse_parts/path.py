@@ -11,19 +11,20 @@ images and keeps the point that meets a target (the sparsest model within an MSE
 budget, or the lowest max-approximation error above a sparsity), as an estimator for
 ``GridSearchCV`` and Pipelines, as ``LassoCV`` does for ``Lasso``.
 
-Why increasing ``code_l1`` and a fixed budget per point. The problem is not convex:
-independent (cold) fits at neighbouring strengths land in different local optima.
-Continuation from the least penalised fit, the strength going up, moves each
+Why increasing ``code_l1``, and warm points that stop on a tolerance. The problem is
+not convex: independent (cold) fits at neighbouring strengths land in different local
+optima. Continuation from the least penalised fit, the strength going up, moves each
 dictionary a little from the last. The first point is a cold fit (SparseNMF's default
-start); every following one starts from the previous atoms, with their codes solved
-to the code solver's default accuracy, and runs ``path_max_iter`` iterations: a fixed
-budget makes the cost predictable, ``n_points * path_max_iter`` iterations beyond one
-fit (``path_tol`` stops points earlier, at another balance of cost and quality on
-each set measured). Measured by ``benchmarks/bench_path.py`` (``benchmarks/README.md``;
-16 points, 25 iterations each, one BLAS thread on a shared 2-core CPU): the sweep cost
-8.3, 8.5 and 8.1 times one cold fit on the digits, 12x12 photograph patches and 5,000
-Fashion-MNIST images, about half of 16 separate cold fits, not the "small multiple of
-one fit" of a convex path: each point still moves the dictionary.
+start); every following one starts from the previous point's atoms and training codes
+(its code solver starts from them, a few sweeps instead of a solve) and runs until
+its objective decreases by less than ``path_tol`` relatively in one iteration, at
+most ``path_max_iter`` iterations. Measured by ``benchmarks/bench_path.py``
+(``benchmarks/README.md``; 16 points, one BLAS thread on a shared 2-core CPU), the
+sweep cost 5.0, 2.4 and 3.3 times one cold fit on the digits, 12x12 photograph
+patches and 5,000 Fashion-MNIST images (a fifth to a third of 16 separate cold fits)
+with the default ``path_tol=3e-4``, and dominated as many of scikit-learn's peer
+points as 25 fixed iterations per point, which cost 7.3, 4.2 and 7.8 cold fits;
+``path_tol=0`` runs every point's whole ``path_max_iter``.
 
 Sparsity follows the strength on the digits and on Fashion-MNIST. On the photograph
 patches it follows it up to ``code_l1`` = 0.04 (Hoyer 0.83 to 0.87, zero fraction
@@ -331,14 +332,15 @@ def _fit_point(X, code_l1, start, n_components, path_max_iter, path_tol, max_ite
 
 
 def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
-                    n_components=None, path_max_iter=25, path_tol=0.0, max_iter=200, tol=1e-4,
+                    n_components=None, path_max_iter=25, path_tol=3e-4, max_iter=200, tol=1e-4,
                     refine=0, refine_gap=0.05, restart_on_drop=False, random_state=None,
                     measure=True, **params):
     """Fit SparseNMF along a sequence of ``code_l1`` strengths, each from the last.
 
     The first point (the smallest strength) is a cold fit of
     ``SparseNMF(code_l1=..., max_iter=max_iter, tol=tol, **params)``; every following
-    point starts from the previous point's atoms (``init=components_``) and runs
+    point starts from the previous point's atoms (``init=components_``) and training
+    codes (``init_codes``) and runs until ``path_tol`` stops it, at most
     ``path_max_iter`` iterations. The strengths go up, so the codes' sparsity follows
     them (see the module docstring for why, and for the measurements).
 
@@ -346,8 +348,8 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     neighbours on the front (consecutive Pareto-optimal points in (MSE, sparsity))
     are far apart in the trade-off plane (log MSE against Hoyer sparsity, each
     normalised by its range over the path): at the geometric mean of their
-    strengths, warm-started from the atoms of the nearest weaker point with
-    ``path_max_iter`` iterations, one at a time into the widest gap while it exceeds
+    strengths, warm-started from the nearest weaker point as the sweep's points are,
+    one at a time into the widest gap while it exceeds
     ``refine_gap``. A peer point between two neighbours, dominated by neither, can
     then be dominated by the point between them.
 
@@ -366,17 +368,17 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     n_components : int, default=None
         Number of atoms (None: ``n_features``, as SparseNMF).
     path_max_iter : int, default=25
-        Iterations of every warm-started point (the most, with ``path_tol``).
-    path_tol : float, default=0.0
-        Stop a warm point earlier when the relative decrease of its objective falls
-        below ``path_tol`` (as SparseNMF's ``tol``); 0 runs every point's full budget,
-        which makes the path's cost predictable. See ``benchmarks/README.md`` for what
-        a tolerance saved and cost on three image sets.
+        The most iterations of every warm-started point.
+    path_tol : float, default=3e-4
+        Stop a warm point when the relative decrease of its objective in one
+        iteration falls below ``path_tol`` (as SparseNMF's ``tol``); 0 runs every
+        point's ``path_max_iter`` iterations, a cost known in advance. See
+        ``benchmarks/README.md`` for what each saved and cost on three image sets.
     max_iter, tol : int, float
         Of the first, cold, fit (and of every point's per-sample code solver).
     refine : int, default=0
-        The most points the refinement inserts (0: none). Each costs
-        ``path_max_iter`` iterations and a measurement on ``X_test``.
+        The most points the refinement inserts (0: none). Each costs a warm point
+        (at most ``path_max_iter`` iterations) and a measurement on ``X_test``.
     refine_gap : float in (0, 1], default=0.05
         A gap (the geometric mean of the normalised steps in log MSE and sparsity)
         at or below which no point is inserted.
@@ -540,9 +542,9 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     validation_fraction : float in (0, 1), default=0.2
         Share of the images held out to measure the points.
     path_max_iter : int, default=25
-        Iterations of every warm-started point of the path.
-    path_tol : float, default=0.0
-        Tolerance that may stop a warm point earlier (see :func:`sparse_nmf_path`).
+        The most iterations of every warm-started point of the path.
+    path_tol : float, default=3e-4
+        Tolerance that stops a warm point (see :func:`sparse_nmf_path`).
     refine : int, default=0
         The most points inserted into the path's gaps (see :func:`sparse_nmf_path`).
     max_iter : int, default=200
@@ -588,7 +590,7 @@ class SparseNMFPath(PartBasedMixin, ClassNamePrefixFeaturesOutMixin, Transformer
 
     def __init__(self, n_components=None, *, select="sparsest_within_mse", mse_budget=None,
                  min_sparsity=None, code_l1s=None, n_points=16, validation_fraction=0.2,
-                 path_max_iter=25, path_tol=0.0, refine=0, max_iter=200, tol=1e-4,
+                 path_max_iter=25, path_tol=3e-4, refine=0, max_iter=200, tol=1e-4,
                  image_shape=None, random_state=None):
         self.n_components = n_components
         self.select = select

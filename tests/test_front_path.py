@@ -118,10 +118,10 @@ def test_the_data_path_is_one_warm_started_path_cached_as_one_model(digits_front
     again = [r for r in _read(os.path.join(out, "front.csv"))
              if r["config"].startswith("code-l1-path-")]
     # The first point is a cold fit of the run's budget, the others (the inserted ones
-    # too) PATH_MAX_ITER iterations each from a weaker point's atoms.
+    # too) at most PATH_MAX_ITER iterations each from a weaker point's atoms.
     assert first[0]["budget"] == f"{settings.nmf_max_iter} iterations"
-    assert {(r["budget"], r["n_iter"]) for r in first[1:]} == {
-        (f"{PATH_MAX_ITER} iterations", str(PATH_MAX_ITER))}
+    assert {r["budget"] for r in first[1:]} == {f"{PATH_MAX_ITER} iterations"}
+    assert all(1 <= int(r["n_iter"]) <= PATH_MAX_ITER for r in first[1:])
     assert all("warm-started" in r["label"] for r in first[1:])
     # The recorded points are those of the refined sparse_nmf_path on the training
     # images (fewer than the refinement's sample: measured on all of them), each then

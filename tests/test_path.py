@@ -244,7 +244,7 @@ def test_refinement_keeps_the_sweep_and_inserts_into_its_largest_gap(coarse_path
     refined_front = np.sort(pareto_indices(refined.mse, refined.sparsity))
     assert _gaps(refined.mse[refined_front], refined.sparsity[refined_front]).max() \
         < gaps.max()
-    assert refined.n_iter[refined.inserted].tolist() == [25, 25]
+    assert all(1 <= n <= 25 for n in refined.n_iter[refined.inserted])  # path_max_iter
     assert [r["inserted"] for r in refined.as_records()] == refined.inserted.tolist()
 
 
@@ -308,7 +308,7 @@ def test_path_tol_stops_warm_points_within_their_budget_without_warning(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         loose = sparse_nmf_path(X, path_tol=1e-2, **kwargs)
-        fixed = sparse_nmf_path(X, **kwargs)
+        fixed = sparse_nmf_path(X, path_tol=0, **kwargs)
     assert np.all(loose.n_iter[1:] <= 60) and np.any(loose.n_iter[1:] < 60)
     assert list(fixed.n_iter[1:]) == [60, 60, 60]
     assert loose.n_iter[0] == fixed.n_iter[0]  # the cold point keeps its own tol
