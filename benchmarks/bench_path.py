@@ -8,9 +8,10 @@ On three image sets that ship with the installed packages, held out:
   others (``camera``, ``coffee``), k = 36;
 - ``fashion``: Fashion-MNIST, 5,000 training / 2,000 held-out test images, k = 36.
 
-Per set it prints: the path (``sparse_nmf_path``, default grid of 16 strengths, 25
-iterations each, and with ``--refine N`` up to N points inserted into the front's
-widest gaps) with held-out MSE, Hoyer sparsity of the codes (atoms at unit norm),
+Per set it prints: the path (``sparse_nmf_path``, default grid of 16 strengths, warm
+points stopping on its ``path_tol``, at most 25 iterations each; and with ``--refine
+N`` up to N points inserted into the front's widest gaps) with held-out MSE, Hoyer
+sparsity of the codes (atoms at unit norm),
 max-approximation error to dilation (disk(1)), the mean number and fraction of zero
 codes and their evenness ``|h|_1 / (|h|_2 sqrt(L0))`` (Hoyer falls with L0 fixed
 when the evenness rises); cold ``SparseNMF`` fits at every ``--cold-every``-th
@@ -28,10 +29,11 @@ and peers that dominate it or that it dominates. Times are process CPU seconds o
 BLAS thread.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_path.py \\
-        [--sets digits photos fashion] [--cold-every 3] [--refine 8] [--path-tol 1e-3]
+        [--sets digits photos fashion] [--cold-every 3] [--refine 8] [--path-tol 0]
 """
 
 import argparse
+import inspect
 import os
 import time
 import warnings
@@ -284,8 +286,11 @@ def main():
                         help="cold fits at every n-th strength of the path only")
     parser.add_argument("--refine", type=int, default=0,
                         help="points the path's refinement may insert into its gaps")
-    parser.add_argument("--path-tol", type=float, default=0.0,
-                        help="tolerance that may stop a warm point before its budget")
+    parser.add_argument("--path-tol", type=float,
+                        default=inspect.signature(sparse_nmf_path).parameters[
+                            "path_tol"].default,
+                        help="tolerance that stops a warm point (default: the path's; "
+                             "0 runs every warm point's --path-max-iter iterations)")
     parser.add_argument("--restart-on-drop", action="store_true",
                         help="restart_on_drop=True: a cold fit where the sparsity drops, "
                              "the lower objective kept")

@@ -47,14 +47,15 @@ class FrontOptions(RunOptions):
     grid: list | None = None
 
 
-#: Iterations of every warm-started point of the data's ``code_l1`` path (the first
-#: point is a cold fit of the run's budget), as :func:`~sparse_parts.path.sparse_nmf_path`.
+#: The most iterations of every warm-started point of the data's ``code_l1`` path (the
+#: first point is a cold fit of the run's budget; a warm point stops earlier on
+#: :func:`~sparse_parts.path.sparse_nmf_path`'s default ``path_tol``).
 PATH_MAX_ITER = 25
 
 #: The most points the refinement inserts into the widest gaps of the front of the
 #: data's path (``sparse_nmf_path(refine=...)``), without and with ``--quick``. Each
-#: costs one warm point (:data:`PATH_MAX_ITER` iterations) and its measurement, and
-#: every point is measured once more on :data:`REFINE_SAMPLE` training images: 4 on the
+#: costs one warm point (at most :data:`PATH_MAX_ITER` iterations) and its measurement,
+#: and every point is measured once more on :data:`REFINE_SAMPLE` training images: 4 on the
 #: 12-point sweep is a third more warm points, the proportion of the 8 on 16 points
 #: that ``benchmarks/README.md`` measured; ``--quick``'s 4 points leave gaps about
 #: three times as wide, and 2 fill its two widest for the price of two warm points.
