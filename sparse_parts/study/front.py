@@ -59,10 +59,12 @@ PATH_MAX_ITER = 25
 #: 12-point sweep is a third more warm points, the proportion of the 8 on 16 points
 #: that ``benchmarks/README.md`` measured; ``--quick``'s 4 points leave gaps about
 #: three times as wide, and 2 fill its two widest for the price of two warm points.
-#: Measured on 6,000 grey 12x12 photograph patches (4,000 training, one BLAS thread):
-#: ``front --families nmf`` took 81 s instead of 73 s (the path 15.2 s instead of
-#: 9.1 s) and all 4 inserted points were on the front; with ``--quick``, 16.6 s
-#: instead of 16.0 s, both inserted points on the front.
+#: Measured on 6,000 grey 12x12 photograph patches (4,000 training, k = 72, one BLAS
+#: thread, ``front --families nmf``): 79 s instead of 73 s, the path's 16 points 6.5 s
+#: (its measurements on the 2,000 images included) instead of 12 points in 2.4 s, all
+#: 4 inserted points on the measured front (19 points on it instead of 15); with
+#: ``--quick`` (3,000 patches; measured before the path's warm codes and tolerance),
+#: 16.6 s instead of 16.0 s, both inserted points on it.
 REFINE_POINTS = {False: 4, True: 2}
 
 #: The most training images the path is measured on to decide where to insert (a
