@@ -29,7 +29,8 @@ and peers that dominate it or that it dominates. Times are process CPU seconds o
 BLAS thread.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_path.py \\
-        [--sets digits photos fashion] [--cold-every 3] [--refine 8] [--path-tol 0]
+        [--sets digits photos fashion] [--cold-every 3] [--refine 8] [--refine-gap 0.05]
+        [--path-tol 0]
 """
 
 import argparse
@@ -171,7 +172,8 @@ def table(header, rows):
     print()
 
 
-def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol, restart=False):
+def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol, restart=False,
+        refine_gap=0.05):
     X, X_test, shape, k = load(name)
     print(f"## {name}: {X.shape[0]} train / {X_test.shape[0]} held out, "
           f"{X.shape[1]} pixels, k = {k}\n")
@@ -179,6 +181,7 @@ def run(name, n_points, path_max_iter, eps, cold_every, refine, path_tol, restar
     path = sparse_nmf_path(X, X_test=X_test, n_components=k, random_state=0,
                            image_shape=shape, n_points=n_points,
                            path_max_iter=path_max_iter, eps=eps, refine=refine,
+                           refine_gap=refine_gap,
                            path_tol=path_tol, restart_on_drop=restart)
     path_seconds = time.process_time() - start
     codes = [m.transform(X_test) for m in path.models]
@@ -284,6 +287,8 @@ def main():
     parser.add_argument("--eps", type=float, default=1e-2)
     parser.add_argument("--cold-every", type=int, default=1,
                         help="cold fits at every n-th strength of the path only")
+    parser.add_argument("--refine-gap", type=float, default=0.05,
+                        help="the refinement's refine_gap: the smallest gap it fills")
     parser.add_argument("--refine", type=int, default=0,
                         help="points the path's refinement may insert into its gaps")
     parser.add_argument("--path-tol", type=float,
@@ -296,12 +301,13 @@ def main():
                              "the lower objective kept")
     args = parser.parse_args()
     print(f"path: n_points={args.n_points}, path_max_iter={args.path_max_iter}, "
-          f"eps={args.eps}, refine={args.refine}, path_tol={args.path_tol}, "
-          f"restart_on_drop={args.restart_on_drop}\n")
+          f"eps={args.eps}, refine={args.refine}, refine_gap={args.refine_gap}, "
+          f"path_tol={args.path_tol}, restart_on_drop={args.restart_on_drop}\n")
     for name in args.sets:
         start = time.perf_counter()
         run(name, args.n_points, args.path_max_iter, args.eps, args.cold_every,
-            args.refine, args.path_tol, restart=args.restart_on_drop)
+            args.refine, args.path_tol, restart=args.restart_on_drop,
+            refine_gap=args.refine_gap)
         print(f"({name}: {time.perf_counter() - start:.0f} s wall)\n")
 
 
