@@ -122,7 +122,7 @@ def update(constraint, F, B, G, n_sweeps=1):
         _sweep(F, B, G, lambda t: t.clamp_min(0), n_sweeps)
         return F
     if isinstance(constraint, UnitColumns) and constraint.sparseness is None:
-        _sweep(F, B, G, lambda t: _unit_positive(t[:, None])[:, 0], n_sweeps)
+        _sweep(F, B, G, _unit_positive, n_sweeps)
         return F
     project = _projection(constraint)
     step = 1.0 / _lipschitz(G)

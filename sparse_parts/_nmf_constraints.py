@@ -146,19 +146,28 @@ class _WarmUnitProjection:
 
 def _unit_positive(V):
     """Nearest non-negative unit vectors to the columns of ``V`` (the maximisers of
-    ``<u, v>``): the normalised positive part, or where it is zero the unit vector on
-    the largest entry."""
+    ``<u, v>``), or to ``V`` itself if it is one vector (a column of a sweep): the
+    normalised positive part, or where it is zero the unit vector on the largest entry."""
     if xp.is_tensor(V):
         torch = xp.namespace(V)
         # Without a host test: the one-hot column is blended in where the norm is 0.
         positive = V.clamp_min(0)
         norms = torch.linalg.vector_norm(positive, dim=0)
-        rows = torch.arange(V.shape[0], device=V.device)[:, None]
+        rows = torch.arange(V.shape[0], device=V.device).reshape(-1, *[1] * (V.ndim - 1))
         one_hot = (rows == V.argmax(dim=0)).to(V.dtype)
         return torch.where(norms > 0, positive / norms.clamp_min(torch.finfo(V.dtype).tiny),
                            one_hot)
     V = np.asarray(V)
     positive = np.maximum(V, 0)
+    if V.ndim == 1:
+        # One column, once per column of every sweep: without the matrix case's array
+        # overheads (a fifth of a warm path's time on 12x12 photograph patches, k = 36).
+        norm = math.sqrt(float(positive @ positive))
+        if norm > 0:
+            positive /= norm
+        else:
+            positive[np.argmax(V)] = 1
+        return positive
     norms = np.linalg.norm(positive, axis=0)
     empty = norms == 0
     positive /= np.where(empty, 1, norms)
@@ -222,18 +231,9 @@ class UnitColumns:
                       else _WarmUnitProjection(n_rows, sparseness, n_columns))
 
     def _project_column(self, target, j):
-        if self._unit is not None:
-            return self._unit(target, j)
-        if xp.is_tensor(target):
-            return _unit_positive(target[:, None])[:, 0]
-        # _unit_positive of one numpy column, without its per-call array overheads
-        # (a fifth of a warm path's time on 12x12 photograph patches, k = 36).
-        positive = np.maximum(target, 0)
-        norm = math.sqrt(float(positive @ positive))
-        if norm > 0:
-            positive /= norm
-            return positive
-        return _unit_positive(target[:, None])[:, 0]  # the unit vector on its largest
+        if self._unit is None:
+            return _unit_positive(target)
+        return self._unit(target, j)
 
     def update(self, F, B, G, n_sweeps=ATOM_SWEEPS):
         F = xp.copy_columns(F)
