@@ -110,12 +110,19 @@ def _check_init_atoms(init, n_features, n_components):
     if n_components is None:
         n_components = atoms.shape[0]
     n_components = check_int(n_components, "n_components")
-    if atoms.shape != (n_components, n_features) or (atoms < 0).any():
-        raise ValueError(
-            f"init: the starting atoms must be a non-negative array of shape "
-            f"(n_components, n_features) = ({n_components}, {n_features}); got shape "
-            f"{atoms.shape}{' with negative entries' if (atoms < 0).any() else ''}.")
+    _check_start_shape(atoms, "init: the starting atoms", "(n_components, n_features)",
+                       (n_components, n_features))
     return n_components, atoms
+
+
+def _check_start_shape(array, what, axes, shape):
+    """The ValueError of a starting array (``init``'s atoms, ``init_codes``) that is
+    not non-negative of ``shape`` (whose ``axes`` are named for the message)."""
+    negative = bool((array < 0).any())
+    if array.shape != shape or negative:
+        raise ValueError(
+            f"{what} must be a non-negative array of shape {axes} = {shape}; got shape "
+            f"{array.shape}{' with negative entries' if negative else ''}.")
 
 
 def _check_parameters(n_samples, n_features, n_components, atom_sparseness, code_sparseness,
@@ -192,11 +199,7 @@ def _check_init_codes(init_codes, init, shape):
     except (TypeError, ValueError) as error:
         raise ValueError(f"init_codes must be an array of shape (n_samples, n_components) "
                          f"= {shape}; got {init_codes!r:.80} ({error}).") from None
-    if codes.shape != shape or (codes < 0).any():
-        raise ValueError(
-            f"init_codes must be a non-negative array of shape (n_samples, n_components) "
-            f"= {shape}; got shape {codes.shape}"
-            f"{' with negative entries' if (codes < 0).any() else ''}.")
+    _check_start_shape(codes, "init_codes", "(n_samples, n_components)", shape)
     return codes
 
 
