@@ -55,7 +55,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._decomposition import PartBasedMixin
 from ._nmf_constraints import code_l1_weights
-from ._utils import check_image_array, check_images
+from ._utils import check_image_array, check_images, check_int
 from .metrics import hoyer_sparsity, max_approximation_error, reconstruction_error
 from .nmf import SparseNMF
 
@@ -86,7 +86,7 @@ def default_code_l1s(X, n_points=16, *, eps=1e-2):
     code_l1s : ndarray of shape (n_points,)
     """
     X = check_image_array(X, "default_code_l1s")
-    n_points = _check_positive_int(n_points, "n_points")
+    n_points = check_int(n_points, "n_points")
     if not (isinstance(eps, Real) and 0 < eps < 1):
         raise ValueError(f"eps must be a real number in (0, 1), got {eps!r}.")
     mean = X.mean(axis=0)
@@ -96,12 +96,6 @@ def default_code_l1s(X, n_points=16, *, eps=1e-2):
     if not top > 0:
         raise ValueError("X is all zeros: no L1 strength on its codes is meaningful.")
     return np.geomspace(eps * top, top, n_points) if n_points > 1 else np.array([top])
-
-
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _check_code_l1s(code_l1s):
@@ -434,7 +428,7 @@ def sparse_nmf_path(X, code_l1s=None, *, n_points=16, eps=1e-2, X_test=None,
     unknown = sorted(set(params) - set(SparseNMF().get_params()))
     if unknown:
         raise ValueError(f"{', '.join(unknown)}: not parameter(s) of SparseNMF.")
-    path_max_iter = _check_positive_int(path_max_iter, "path_max_iter")
+    path_max_iter = check_int(path_max_iter, "path_max_iter")
     if isinstance(path_tol, bool) or not isinstance(path_tol, Real) \
             or not 0 <= path_tol < 1:
         raise ValueError(f"path_tol must be a real number in [0, 1) (0: every warm point "

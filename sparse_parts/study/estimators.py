@@ -179,9 +179,9 @@ class CodeL1Path(BaseEstimator):
             raise ValueError(f"refine_sample must be a positive integer (the most training "
                              f"images the refined path is measured on), got {sample!r}.")
         refine = self.refine
-        # refine=0 is the unmeasured sweep as before; anything else sparse_nmf_path checks.
-        measure = not (isinstance(refine, Integral) and not isinstance(refine, bool)
-                       and refine == 0)
+        # refine=0 is the unmeasured sweep as before; anything else sparse_nmf_path checks
+        # (False too, which it refuses as a bool).
+        measure = not (isinstance(refine, Integral) and refine == 0)
         X_measured = None
         if measure and len(X) > sample:
             # A copy of the random state, so that drawing the subset leaves the fits'
